@@ -1,0 +1,234 @@
+"""Reports rendered from results.json alone: files, content, self-containment, determinism."""
+from __future__ import annotations
+
+import copy
+import doctest
+import json
+import re
+import struct
+from html import escape
+from pathlib import Path
+
+import pytest
+
+import verify.report
+import verify.report.io
+from verify.errors import UserError
+from verify.report import render, render_plots
+from verify.report.io import as_float, atomic_write_text, fmt, plot_filename
+
+FIXTURE = Path(__file__).parent / "fixtures" / "results_example.json"
+
+
+@pytest.fixture(scope="module")
+def results() -> dict:
+    return json.loads(FIXTURE.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def rendered(results: dict, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[Path]]:
+    out = tmp_path_factory.mktemp("report")
+    data = copy.deepcopy(results)
+    paths = render(data, out)
+    assert data == results  # render never modifies its input
+    return out, paths
+
+
+def _subset(results: dict, case_index: int, row_claims: tuple[str, ...] = ()) -> dict:
+    """A copy of ``results`` with one case and its rows (only ``row_claims`` if given)."""
+    case = copy.deepcopy(results["cases"][case_index])
+    rows = [copy.deepcopy(r) for r in results["rows"] if r["case"] == case["case"]
+            and (not row_claims or r["claim"] in row_claims)]
+    return {**results, "cases": [case], "rows": rows}
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+def test_fixture_follows_schema(results: dict) -> None:
+    assert results["schema_version"] == 1
+    case_keys = {"theorem", "case", "title", "citation", "statement", "params", "seed",
+                 "config_hash", "backend", "precision", "wall_time_s", "stress", "assumptions",
+                 "audit", "targets", "series", "trajectory"}
+    row_keys = {"theorem", "case", "claim", "kind", "outcome", "reason", "measured", "expected",
+                "quantity", "statement", "reading", "evidence", "seed", "backend", "digits",
+                "solver_status", "config_hash"}
+    assert all(set(c) == case_keys for c in results["cases"])
+    assert all(set(r) == row_keys for r in results["rows"])
+    names = {c["case"] for c in results["cases"]}
+    assert all(r["case"] in names for r in results["rows"])
+    kinds = {(r["kind"], r["outcome"]) for r in results["rows"]}
+    assert {("Limit", "PASS"), ("Limit", "FAIL"), ("Monotone", "PASS")} <= kinds
+    assert {"Bound", "Monotone"} <= {r["kind"] for r in results["rows"]}
+    assert {"UNDECIDED", "SKIPPED"} <= {r["outcome"] for r in results["rows"]}
+    assert all(r["reason"] for r in results["rows"] if r["outcome"] != "PASS")
+
+
+def test_files_written(rendered: tuple[Path, list[Path]], results: dict) -> None:
+    out, paths = rendered
+    assert paths[-2:] == [out / "summary.md", out / "index.html"]
+    assert all(p.is_file() and p.stat().st_size > 0 for p in paths)
+    plots = sorted((out / "plots").glob("*.png"))
+    assert plots == sorted(paths[:-2])
+    with_series = [r for r in results["rows"] if r["outcome"] != "SKIPPED"]
+    assert len(plots) == len(with_series) == 8
+    assert all(_png_size(p.read_bytes()) == (500, 320) for p in plots)
+    assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_summary_content(rendered: tuple[Path, list[Path]], results: dict) -> None:
+    summary = (rendered[0] / "summary.md").read_text(encoding="utf-8")
+    for row in results["rows"]:
+        assert f"**{row['outcome']}**" in summary
+        assert f"`{row['claim']}`" in summary
+    for case in results["cases"]:
+        assert case["case"] in summary and case["citation"] in summary
+        for a in case["assumptions"]:
+            assert a["latex"].replace("|", "\\|") in summary
+    for key in ("git_sha", "command", "created"):
+        assert results["provenance"][key] in summary
+    assert "numpy 2.4.6" in summary and "(our reading)" in summary
+    assert "min 2.1" in summary  # audited digits of the second case
+    assert "| `all` | 4 | 2 | 0 | 2 | 5 | 13 |" in summary
+
+
+def test_fail_shows_reason(rendered: tuple[Path, list[Path]], results: dict) -> None:
+    summary = (rendered[0] / "summary.md").read_text(encoding="utf-8")
+    html = (rendered[0] / "index.html").read_text(encoding="utf-8")
+    fails = [r for r in results["rows"] if r["outcome"] == "FAIL"]
+    assert fails
+    for row in fails:
+        assert row["reason"] in summary  # outside the table, unescaped
+        assert escape(row["reason"]) in html
+
+
+def test_html_self_contained(rendered: tuple[Path, list[Path]]) -> None:
+    out, paths = rendered
+    html = (out / "index.html").read_text(encoding="utf-8")
+    assert html.count('src="data:image/png;base64,') == len(paths) - 2
+    assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:|//)""", html, re.I)
+    assert "<script" not in html.lower() and "<link" not in html.lower()
+    assert 'class="badge b-FAIL"' in html and 'class="badge b-XFAIL"' not in html
+    assert "<style>" in html and "Content-Security-Policy" in html
+
+
+def test_html_escapes_text(results: dict, tmp_path: Path) -> None:
+    bad = _subset(results, 2)  # the SKIPPED case: no plots, same escaping
+    bad["rows"][0]["reason"] = '<script>alert("x")</script> & <b>'
+    bad["cases"][0]["citation"] = "<img src=http://evil.example/x.png>"
+    html = (tmp_path / "index.html")
+    render(bad, tmp_path)
+    text = html.read_text(encoding="utf-8")
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "<img src=http" not in text
+
+
+def test_deterministic(results: dict, rendered: tuple[Path, list[Path]], tmp_path: Path) -> None:
+    first, paths = rendered
+    again = render(copy.deepcopy(results), tmp_path)
+    assert [p.name for p in again] == [p.name for p in paths]
+    for a, b in zip(paths, again):
+        assert a.read_bytes() == b.read_bytes(), a.name
+
+
+def test_nan_and_inf(results: dict, tmp_path: Path) -> None:
+    data = _subset(results, 0, ("direction",))
+    row = data["rows"][0]
+    row["measured"], row["expected"], row["digits"] = "inf", "-inf", "nan"
+    row["evidence"].update(L_hat="nan", ci=["nan", "inf"], coefficients=["nan", 1.0])
+    series = data["cases"][0]["series"][row["quantity"]]
+    series["values"] = ["nan"] * len(series["values"])
+    data["cases"][0]["audit"]["digits"]["direction_gap"] = "nan"
+    paths = render(data, tmp_path)
+    summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
+    assert "| `direction` | Limit | **PASS** | inf | -inf | nan |" in summary
+    assert "min nan" in summary  # a NaN audit is not hidden by the minimum
+    assert len(paths) == 3  # the all-NaN series is still plotted ("no finite values")
+
+
+def test_nan_measured_in_fixture(rendered: tuple[Path, list[Path]]) -> None:
+    summary = (rendered[0] / "summary.md").read_text(encoding="utf-8")
+    assert "| **UNDECIDED** | nan |" in summary  # measured stored as the string "nan"
+
+
+def test_zero_rows(tmp_path: Path) -> None:
+    paths = render({"schema_version": 1, "provenance": {}, "cases": [], "rows": []}, tmp_path)
+    assert [p.name for p in paths] == ["summary.md", "index.html"]
+    summary = paths[0].read_text(encoding="utf-8")
+    assert "| `all` | 0 | 0 | 0 | 0 | 0 | 0 |" in summary
+
+
+def test_skipped_case_has_no_plot(results: dict, tmp_path: Path) -> None:
+    skipped = [c for c in results["cases"] if not c["series"]]
+    data = {**results, "cases": skipped,
+            "rows": [r for r in results["rows"] if r["case"] == skipped[0]["case"]]}
+    paths = render(data, tmp_path)
+    assert [p.name for p in paths] == ["summary.md", "index.html"]
+    assert "**VIOLATED**" in paths[0].read_text(encoding="utf-8")
+
+
+def test_rows_without_case_record(results: dict, tmp_path: Path) -> None:
+    data = {**results, "cases": []}
+    paths = render(data, tmp_path)
+    assert "no case record" in paths[-2].read_text(encoding="utf-8")
+
+
+def test_scaling_and_unknown_basis(results: dict) -> None:
+    data = _subset(results, 0, ("direction",))
+    data["rows"][0]["evidence"]["basis"] = ["exp(-t)", "1/log t"]
+    scaling = {**data["rows"][0], "claim": "norm_scaling", "kind": "Scaling", "quantity": "norm",
+               "evidence": {"slope": 0.5, "ci": [0.45, 0.55],
+                            "points": {"x": [10, 20, 40, 80, "nan", -1],
+                                       "y": [1.0, 1.41, 2.0, 2.83, 1.0, 1.0]}}}
+    data["rows"].append(scaling)
+    plots = render_plots(data)
+    name, png = plots[(scaling["case"], "norm_scaling")]
+    assert name.endswith(".png") and _png_size(png) == (500, 320)
+    assert (data["rows"][0]["case"], data["rows"][0]["claim"]) in plots
+
+
+def test_schema_version_checked(tmp_path: Path) -> None:
+    with pytest.raises(UserError, match="schema_version 2"):
+        render({"schema_version": 2, "cases": [], "rows": []}, tmp_path)
+    with pytest.raises(UserError):
+        render([], tmp_path)  # type: ignore[arg-type]
+
+
+def test_plot_filename() -> None:
+    a = plot_filename("thm[n=8,seed=0]", "claim/x y")
+    b = plot_filename("thm[n=8,seed=0]", "claim/x_y")
+    assert re.fullmatch(r"[A-Za-z0-9_.-]+\.png", a) and a != b
+    assert len(plot_filename("t[" + "p=1," * 100 + "]", "c")) <= 80 + 14
+
+
+def test_values() -> None:
+    assert as_float("nan") != as_float("nan")  # NaN
+    assert as_float("-inf") == float("-inf") and as_float("svm") is None
+    assert fmt(-0.0) == "0" and fmt("inf") == "inf" and fmt(None) == "—"
+
+
+def test_atomic_write_replaces(tmp_path: Path) -> None:
+    target = tmp_path / "sub" / "a.txt"
+    atomic_write_text(target, "one")
+    atomic_write_text(target, "two")
+    assert target.read_text() == "two" and [p.name for p in target.parent.iterdir()] == ["a.txt"]
+
+
+def test_prints_nothing(results: dict, tmp_path: Path, capfd: pytest.CaptureFixture) -> None:
+    render(_subset(results, 1, ("margin_monotone", "norm_over_log_t")), tmp_path)
+    assert capfd.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize("module", [verify.report, verify.report.io])
+def test_doctests(module: object) -> None:
+    assert doctest.testmod(module).failed == 0  # type: ignore[arg-type]
+
+
+def test_label_falls_back_to_text() -> None:
+    from verify.report.plots import math_label
+
+    assert math_label(r"\|w(t)\|", "q") == r"$\|w(t)\|$"
+    assert math_label(r"\begin{cases} a \end{cases}", "q") == r"\begin{cases} a \end{cases}"
+    assert math_label("", "q") == "q"

@@ -1,0 +1,293 @@
+"""Assumptions: sympy relations over data statistics and run parameters, decided exactly.
+
+Exact inputs are substituted as rationals (a float by its binary value), inexact ones as sympy
+``AccumBounds``; the slack is enclosed in exact interval arithmetic. Three-valued, like ``ask``.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+from dataclasses import asdict, dataclass, field
+from enum import Enum
+from typing import Any, Callable, Iterable, Mapping
+
+import mpmath
+import numpy as np
+import sympy
+from sympy.core.relational import (Equality, GreaterThan, LessThan, Relational,
+                                   StrictGreaterThan, StrictLessThan)
+from sympy.printing.pycode import MpmathPrinter
+
+Measure = Callable[[Any, Mapping[str, Any]], Mapping[str, Any]]
+_SIDE = {StrictLessThan: -1, LessThan: -1, StrictGreaterThan: 1, GreaterThan: 1, Equality: 0}
+_HULLS = (sympy.Max, sympy.Min, sympy.Abs)
+
+
+def _exact(x: Any) -> sympy.Expr:
+    """``x`` as an exact sympy Rational (a float by its binary value) or +-oo."""
+    if isinstance(x, (float, np.floating)):
+        if math.isnan(x):
+            raise ValueError("a statistic cannot be NaN: pass None for 'not measured'")
+        x = sympy.Rational(float(x)) if math.isfinite(x) else sympy.oo * math.copysign(1, x)
+    x = x if isinstance(x, sympy.Basic) else sympy.Rational(x)
+    if not (x.is_Rational or x in (sympy.oo, -sympy.oo)):
+        raise TypeError(f"expected a rational number or +-oo, got {x!r}")
+    return x
+
+
+def _mid(lo: Any, hi: Any) -> float:
+    a, b = float(lo), float(hi)
+    return a if a == b else float((lo + hi) / 2) if math.isfinite(a + b) else (a + b) / 2
+
+
+@dataclass(frozen=True)
+class Stat:
+    """A measured statistic as an exact interval ``[lo, hi]``; ``lo == hi`` means exact.
+
+    Examples
+    --------
+    >>> Stat.exact(0.5), Stat.exact(Fraction(1, 3)).is_exact, Stat.exact(math.inf).lo
+    (Stat(lo=1/2, hi=1/2), True, oo)
+    >>> s = Stat.approx(2.0, 0.25); s.lo, s.hi, float(s)
+    (7/4, 9/4, 2.0)
+    """
+
+    lo: sympy.Expr
+    hi: sympy.Expr
+
+    def __post_init__(self) -> None:
+        lo, hi = _exact(self.lo), _exact(self.hi)
+        if lo > hi:
+            raise ValueError(f"empty interval [{lo}, {hi}]")
+        object.__setattr__(self, "lo", lo)
+        object.__setattr__(self, "hi", hi)
+
+    @classmethod
+    def exact(cls, value: Any) -> Stat:
+        """An exact value: int, Fraction, float (its binary value), sympy Rational or +-oo."""
+        return cls(value, value)
+
+    @classmethod
+    def approx(cls, value: float, abs_err: float) -> Stat:
+        """``[value - abs_err, value + abs_err]`` in exact rationals."""
+        if not (math.isfinite(value) and math.isfinite(abs_err) and abs_err >= 0):
+            raise ValueError(f"need finite value and abs_err >= 0, got {value}, {abs_err}")
+        v, e = _exact(value), _exact(abs_err)
+        return cls(v - e, v + e)
+
+    @property
+    def is_exact(self) -> bool:
+        """True when ``lo == hi``."""
+        return self.lo == self.hi
+
+    def __float__(self) -> float:
+        return _mid(self.lo, self.hi)
+
+
+class Status(str, Enum):
+    """Three-valued verdict of an assumption, like sympy's ``ask``."""
+
+    HOLDS = "HOLDS"
+    VIOLATED = "VIOLATED"
+    UNDECIDED = "UNDECIDED"
+
+
+@dataclass(frozen=True)
+class Assumption:
+    r"""A hypothesis: a relation (``<``, ``<=``, ``>``, ``>=``, ``Eq``) and how to measure it.
+
+    ``measure(dataset, params)`` returns ``{symbol name: Stat | int | float | Fraction | None}``
+    (``None``: not measurable, so UNDECIDED). ``reading``: this suite's formalization, not the
+    paper's statement; ``structural``: a property of the setup rather than of the data.
+
+    Examples
+    --------
+    >>> eta, beta, s = sympy.symbols("eta beta s", positive=True)
+    >>> a = Assumption("step", sympy.Lt(eta, 2 / (beta * s)))
+    >>> a.symbols
+    ('beta', 'eta', 's')
+    >>> print(a.latex)
+    \eta < \frac{2}{\beta s}
+    """
+
+    name: str
+    relation: Relational
+    measure: Measure | None = None
+    description: str = ""
+    reading: bool = False
+    structural: bool = False
+
+    def __post_init__(self) -> None:
+        if type(self.relation) not in _SIDE:
+            raise TypeError(f"assumption {self.name!r}: need <, <=, >, >= or Eq over symbols, "
+                            f"got {self.relation!r}")
+
+    @property
+    def latex(self) -> str:
+        """The relation in LaTeX."""
+        return sympy.latex(self.relation)
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        """Sorted names of the relation's free symbols."""
+        return tuple(sorted(s.name for s in self.relation.free_symbols))
+
+
+@dataclass(frozen=True)
+class AssumptionResult:
+    """An assumption on one dataset. ``slack`` > 0 means room to spare.
+
+    ``slack`` (midpoint of ``slack_interval``) is ``rhs - lhs`` for ``<``, ``<=``; ``lhs - rhs``
+    for ``>``, ``>=``; ``-|lhs - rhs|`` for ``Eq``. ``relative_slack = slack / max(|lhs|, |rhs|)``.
+    """
+
+    name: str
+    latex: str
+    status: Status
+    slack: float
+    slack_interval: tuple[float, float]
+    relative_slack: float
+    values: Mapping[str, float] = field(default_factory=dict)
+    exact: bool = False
+    note: str = ""
+    reading: bool = False
+    structural: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-safe fields; non-finite floats become ``'inf'``, ``'-inf'`` or ``'nan'``."""
+        js = lambda x: x if math.isfinite(x) else repr(x)  # noqa: E731
+        return asdict(self) | {
+            "status": self.status.value, "slack": js(self.slack),
+            "relative_slack": js(self.relative_slack),
+            "slack_interval": [js(v) for v in self.slack_interval],
+            "values": {k: js(v) for k, v in self.values.items()}}
+
+
+def _ival(expr: sympy.Expr, env: Mapping[sympy.Symbol, sympy.Expr]) -> sympy.Expr:
+    """Rebuild ``expr`` with ``env`` substituted; AccumBounds go through Max, Min and Abs."""
+    if expr in env or not expr.args:
+        return env.get(expr, expr)
+    args = [_ival(a, env) for a in expr.args]
+    if expr.func not in _HULLS or not any(isinstance(a, sympy.AccumBounds) for a in args):
+        return expr.func(*args)
+    lo, hi = zip(*[(a.min, a.max) if isinstance(a, sympy.AccumBounds) else (a, a) for a in args])
+    if expr.func is sympy.Abs:
+        return sympy.AccumBounds(sympy.Max(lo[0], -hi[0], 0), sympy.Max(-lo[0], hi[0]))
+    return sympy.AccumBounds(expr.func(*lo), expr.func(*hi))
+
+
+def _sgn(x: Any) -> int | None:
+    """Sign of a sympy number or mpf; None when undecidable or NaN."""
+    if isinstance(x, sympy.Basic):
+        known = (x.is_zero, x.is_extended_positive, x.is_extended_negative)
+        return next((s for s, k in zip((0, 1, -1), known) if k), None)
+    return None if mpmath.isnan(x) else int(x > 0) - int(x < 0)
+
+
+def _corners(expr: sympy.Expr, stats: Mapping[str, Stat]) -> tuple[Any, Any]:
+    """Min and max of ``expr`` at the corners of the box (private 50-digit mpmath context)."""
+    ctx = mpmath.MPContext()
+    ctx.dps = 50
+    syms = sorted(expr.free_symbols, key=lambda s: s.name)
+    f = sympy.lambdify(syms, expr, modules=[{"mpmath": ctx}], printer=MpmathPrinter)
+    ends = [[ctx.mpf(v.p) / v.q if v.is_Rational else ctx.inf * int(v > 0)
+             for v in {stats[s.name].lo, stats[s.name].hi}] for s in syms]
+    try:
+        vals = [ctx.convert(f(*corner)) for corner in itertools.product(*ends)]
+    except (TypeError, ValueError, ArithmeticError):
+        vals = [ctx.nan]
+    if any(not isinstance(v, ctx.mpf) or ctx.isnan(v) for v in vals):
+        return ctx.nan, ctx.nan
+    return min(vals), max(vals)
+
+
+def _enclose(expr: sympy.Expr, stats: Mapping[str, Stat]) -> tuple[Any, Any, bool]:
+    """``(lo, hi, rigorous)`` bounds of ``expr`` over the box of the statistics."""
+    env = {s: sympy.AccumBounds(stats[s.name].lo, stats[s.name].hi) for s in expr.free_symbols}
+    try:
+        v = _ival(expr, env)
+        ends = (v.min, v.max) if isinstance(v, sympy.AccumBounds) else (v, v)
+        if (isinstance(v, sympy.AccumBounds) or not v.has(sympy.AccumBounds)) and all(
+                e.is_number and _sgn(e) is not None for e in ends):
+            return (*ends, True)
+    except (TypeError, ValueError, ArithmeticError):
+        pass
+    return (*_corners(expr, stats), False)
+
+
+def _values(a: Assumption, dataset: Any, params: Mapping[str, Any]) -> tuple[dict, list[str]]:
+    """Each symbol's Stat (measured, else params, else n/d) and the names given as None/NaN."""
+    sources = (dict(a.measure(dataset, params)) if a.measure else {}, params,
+               dict(zip("nd", np.shape(getattr(dataset, "X", ())))))
+    values = {s: next((src[s] for src in sources if s in src), KeyError) for s in a.symbols}
+    if unknown := [s for s, v in values.items() if v is KeyError]:
+        raise ValueError(f"assumption {a.name!r}: no value for symbol(s) {', '.join(unknown)} "
+                         "(not measured, not a run parameter, not n or d)")
+    missing = [s for s, v in values.items() if v is None or (isinstance(v, float) and v != v)]
+    return {s: v if isinstance(v, Stat) else Stat.exact(v)
+            for s, v in values.items() if s not in missing}, missing
+
+
+def _verdict(lo: Any, hi: Any, strict: bool) -> tuple[Status, str]:
+    s_lo, s_hi = _sgn(lo), _sgn(hi)
+    if s_lo is None or s_hi is None:
+        return Status.UNDECIDED, "slack could not be evaluated (NaN or not real)"
+    if s_lo > 0 or (s_lo == 0 and not strict):
+        return Status.HOLDS, ""
+    if s_hi < 0 or (s_hi == 0 and strict):
+        return Status.VIOLATED, ""
+    return Status.UNDECIDED, f"slack interval [{float(lo):.6g}, {float(hi):.6g}] contains 0"
+
+
+def evaluate(assumption: Assumption, dataset: Any, params: Mapping[str, Any]) -> AssumptionResult:
+    """Decide ``assumption`` on ``dataset`` (with ``X``, ``y``) and run parameters ``params``.
+
+    HOLDS when the slack's lower end is > 0 (>= 0 if non-strict), VIOLATED when its upper end is
+    <= 0 (< 0 if non-strict), else UNDECIDED. Exact inputs give exact verdicts, even on a knife
+    edge. If sympy cannot bound the slack, the box corners are evaluated with mpmath at 50 digits
+    (not rigorous for non-monotone expressions): the result is then non-exact, with a note.
+    Raises ValueError for a symbol neither measured, nor in ``params``, nor ``n``/``d``.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> x, data = sympy.Symbol("x"), SimpleNamespace(X=np.eye(2), y=np.ones(2))
+    >>> evaluate(Assumption("a", 2 * x < 3), data, {"x": 1.5}).status.value
+    'VIOLATED'
+    >>> evaluate(Assumption("a", 2 * x <= 3), data, {"x": 1.5}).status.value
+    'HOLDS'
+    >>> evaluate(Assumption("b", x < 3), data, {"x": Stat.approx(3, 0.1)}).note
+    'slack interval [-0.1, 0.1] contains 0'
+    """
+    rel, side = assumption.relation, _SIDE[type(assumption.relation)]
+    stats, missing = _values(assumption, dataset, params)
+    result = dict(name=assumption.name, latex=assumption.latex, reading=assumption.reading,
+                  structural=assumption.structural, values={k: float(s) for k, s in stats.items()})
+    if missing:
+        return AssumptionResult(**result, status=Status.UNDECIDED, slack=math.nan,
+                                slack_interval=(math.nan, math.nan), relative_slack=math.nan,
+                                note=f"no value for {', '.join(missing)}")
+    slack_expr = side * (rel.lhs - rel.rhs) if side else -sympy.Abs(rel.lhs - rel.rhs)
+    lo, hi, rigorous = _enclose(slack_expr, stats)
+    status, note = _verdict(lo, hi, isinstance(rel, (StrictLessThan, StrictGreaterThan)))
+    if not rigorous:
+        note = "; ".join(filter(None, [note, "sympy could not bound the slack: box corners "
+                                       "evaluated with mpmath (50 digits), not rigorous"]))
+    slack = _mid(lo, hi)
+    scale = max(abs(_mid(*_enclose(e, stats)[:2])) for e in (rel.lhs, rel.rhs))
+    relative = (math.copysign(1.0, slack) if math.isinf(slack) and math.isinf(scale) else
+                slack / scale if scale else math.copysign(math.inf, slack) if slack else 0.0)
+    return AssumptionResult(**result, status=status, slack=slack, relative_slack=relative,
+                            slack_interval=(float(lo), float(hi)), note=note,
+                            exact=rigorous and all(s.is_exact for s in stats.values()))
+
+
+def audit(assumptions: Iterable[Assumption], dataset: Any,
+          params: Mapping[str, Any]) -> tuple[AssumptionResult, ...]:
+    """Evaluate every assumption on ``dataset``."""
+    return tuple(evaluate(a, dataset, params) for a in assumptions)
+
+
+def all_hold(results: Iterable[AssumptionResult]) -> bool:
+    """True when every result HOLDS (UNDECIDED does not count)."""
+    return all(r.status is Status.HOLDS for r in results)

@@ -1,0 +1,30 @@
+"""Claim kinds: what a theorem concludes, as checkable statements about a recorded series.
+
+Each kind is a frozen dataclass whose ``evaluate`` returns a
+:class:`~verify.outcome.ClaimResult` (PASS, FAIL or UNDECIDED) with the evidence that
+decided it:
+
+- :class:`Bound`: explicit bounds at every checkpoint;
+- :class:`Limit`: convergence to a value (or to some finite value) at the theorem's rate;
+- :class:`Monotone`: non-decreasing along GD after an onset, tolerance from the step size;
+- :class:`Eventually`: an indicator holds at every time after some point;
+- :class:`Scaling`: a power law across a parameter sweep.
+"""
+from verify.claims.base import Claim, Context, Expected, Series
+from verify.claims.bound import Bound
+from verify.claims.eventually import Eventually
+from verify.claims.limit import Limit
+from verify.claims.monotone import Monotone
+from verify.claims.scaling import Scaling
+
+__all__ = [
+    "Bound",
+    "Claim",
+    "Context",
+    "Eventually",
+    "Expected",
+    "Limit",
+    "Monotone",
+    "Scaling",
+    "Series",
+]

@@ -1,0 +1,307 @@
+"""``Limit``: the quantity converges, to a given value or to some finite value."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping
+
+import numpy as np
+
+from verify.claims.base import Claim, ExpectedSpec, Series
+from verify.claims.fit import (
+    FREE,
+    RateFit,
+    NEEDS_POSITIVE_LOG,
+    check_basis,
+    digits_result,
+    expected_value,
+    extension,
+    fit_rate,
+    line_fit,
+    nonfinite_result,
+    short_result,
+)
+from verify.outcome import ClaimResult, Outcome, undecided
+
+#: Slack on "the late increments are at least as large as the early ones" (divergence rule).
+_SLOPE_SLACK = 1e-6
+
+
+def _n_params(basis: tuple[str, ...]) -> int:
+    """Parameters of the rate model: the limit, one coefficient per term, a free exponent."""
+    return len(basis) + 1 + int(any(t in FREE for t in basis))
+
+
+@dataclass(frozen=True)
+class Limit(Claim):
+    r"""The quantity converges: :math:`q(t) \to L` as :math:`t \to \infty`.
+
+    Parameters
+    ----------
+    limit
+        The expected limit :math:`L`; None means "converges to a finite limit".
+    rate
+        The theorem's rate terms :math:`r_k` (names in :data:`verify.claims.fit.RATES`),
+        e.g. ``("1/log t",)`` or ``("t^-a",)`` (free exponent, profiled).
+    rtol, atol
+        Tolerance :math:`\tau = \max(\mathrm{atol}, \mathrm{rtol}\,|L|)`
+        (:math:`|\hat L|` when ``limit`` is None).
+    window
+        Fraction of the log-time range used: points with
+        :math:`s \ge s_{min} + (1-\mathrm{window})(s_{max}-s_{min})`, :math:`s = \log t`
+        (and :math:`s > 0` when a rate involves :math:`\log t`).
+    positive
+        With ``limit=None``: the limit must also be positive.
+    max_extrapolation
+        A fit-based verdict needs the data to have shown the approach: when the fit puts
+        :math:`\hat L` at a distance :math:`D > \tau` from the last fitted value and
+        :math:`D` exceeds ``max_extrapolation`` times the change :math:`\Delta` of the fit
+        across the window, the verdict would rest on the rate model alone: UNDECIDED.
+
+    Notes
+    -----
+    **Fit.** :math:`q(s) = L + \sum_k c_k r_k(s)` by least squares on the window
+    (:func:`~verify.claims.fit.fit_rate`).  The uncertainty of :math:`\hat L` is
+
+    .. math:: \sigma = \sqrt{\sigma_{stat}^2 + \sigma_{sys}^2} + f(|\hat L|),
+
+    with :math:`\sigma_{stat}` the OLS standard error, :math:`\sigma_{sys}` the largest
+    :math:`|\hat L_{alt} - \hat L|` over the refits with the basis extended by its next
+    term (:func:`~verify.claims.fit.extension`) and truncated to its first term, and
+    :math:`f` the precision floor of the audited digits.  :math:`CI = \hat L \pm 3\sigma`.
+
+    **Given L.** PASS if :math:`CI \subset [L-\tau, L+\tau]` and the distance
+    :math:`|q-L|` does not grow across the window (end :math:`\le` start :math:`+\tau`),
+    or if the run has already converged (every point of the last quarter of the window
+    within :math:`\tau/2` of :math:`L`, the fitted rate terms there below :math:`\tau/2`,
+    distance not growing).  FAIL if :math:`CI \cap [L-\tau, L+\tau] = \emptyset`.
+    Else UNDECIDED.
+
+    **L = None.** FAIL (divergence) if the least-squares slope :math:`dq/ds` over the last
+    third of the window is at least as large as over the first third (same sign, up to a
+    relative :math:`10^{-6}`), i.e. the increments do not shrink, and the total change
+    across the window exceeds :math:`10\tau_q` with :math:`\tau_q = \max(\mathrm{atol},
+    \mathrm{rtol}|q_{last}|)`.  With ``positive``, FAIL if :math:`CI` lies below 0.
+    PASS if :math:`3\sigma \le \tau` (and :math:`CI > 0` with ``positive``).  Else UNDECIDED.
+
+    Fit-based verdicts are withheld (UNDECIDED) when extrapolating, see
+    ``max_extrapolation``.
+
+    Examples
+    --------
+    >>> s = np.linspace(2.0, 14.0, 200)
+    >>> series = Series("gamma", s, 0.5 + 0.3 / s)
+    >>> Limit("c", "gamma", limit=0.5).evaluate(series, {}).outcome.value
+    'PASS'
+    >>> Limit("c", "gamma", limit=1.0).evaluate(series, {}).outcome.value
+    'FAIL'
+    """
+
+    limit: ExpectedSpec = None
+    rate: tuple[str, ...] = ("1/log t",)
+    rtol: float = 1e-2
+    atol: float = 0.0
+    window: float = 0.5
+    positive: bool = False
+    max_extrapolation: float = 3.0
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rate", tuple(self.rate))
+        check_basis(self.rate)
+        if not 0.0 < self.window <= 1.0:
+            raise ValueError(f"Limit {self.name!r}: window={self.window} must be in (0, 1]")
+        if not (self.rtol >= 0.0 and self.atol >= 0.0):
+            raise ValueError(
+                f"Limit {self.name!r}: rtol={self.rtol}, atol={self.atol} must be >= 0")
+
+    def expected_specs(self) -> Mapping[str, ExpectedSpec]:
+        """The expected limit, resolved by the runner."""
+        return {"limit": self.limit}
+
+    # ------------------------------------------------------------------ evaluate
+
+    def evaluate(self, series: Series, expected: Mapping[str, float | None]) -> ClaimResult:
+        """Fit the rate on the late window and judge the limit (see Notes of the class)."""
+        L = expected_value(expected, "limit", self.limit)
+        if self.limit is not None and (L is None or not np.isfinite(L)):
+            return undecided(self.name, self.kind, f"the expected limit resolved to {L}")
+        s, q, bad = self._window(series)
+        if bad is not None:
+            return bad
+        fit = fit_rate(s, q, self.rate)
+        if not np.isfinite(fit.se_limit):
+            return undecided(
+                self.name, self.kind,
+                f"run too short: {s.size} points in the window cannot fit the "
+                f"{len(self.rate) + 1}-parameter rate model {self.rate} with an error estimate",
+                n_points=int(s.size), fit=fit.summary())
+        need = max((_n_params(b) + 1 for b in self._alternatives()), default=0)
+        if s.size < need:
+            return undecided(
+                self.name, self.kind,
+                f"run too short: {s.size} points in the window, the model-error refits "
+                f"{self._alternatives()} need {need}", n_points=int(s.size), fit=fit.summary())
+        alts = [fit_rate(s, q, b) for b in self._alternatives()]
+        sys = max((abs(a.limit - fit.limit) for a in alts), default=0.0)
+        sigma = float(np.hypot(fit.se_limit, sys) + series.precision_floor(fit.limit))
+        scale = abs(L) if L is not None else abs(fit.limit)
+        tol = max(self.atol, self.rtol * scale)
+        ev = self._evidence(series, s, q, fit, alts, sys, sigma, tol, L)
+        if not np.isfinite(sigma):
+            return undecided(self.name, self.kind,
+                             f"the rate fit is ill-conditioned (sigma = {sigma})", **ev)
+        floor = series.precision_floor(max(float(np.max(np.abs(q))), scale))
+        if tol == 0.0:
+            return undecided(self.name, self.kind,
+                             f"zero tolerance: limit {scale:g} with atol=0; declare atol", **ev)
+        low = digits_result(self, series, floor, tol, ev)
+        if low is not None:
+            return low
+        if L is None:
+            return self._judge_finite(series, s, q, fit, sigma, tol, ev)
+        return self._judge_value(s, q, fit, sigma, tol, L, ev)
+
+    def _window(self, series: Series) -> tuple[np.ndarray, np.ndarray, ClaimResult | None]:
+        """The decision window ``(s, q, None)`` or ``(.., .., UNDECIDED result)``."""
+        lt = series.log_t
+        if lt.size == 0:
+            return lt, lt, short_result(self, series, 0)
+        lo = lt.min() + (1.0 - self.window) * (lt.max() - lt.min())
+        keep = lt >= lo
+        if any(b in NEEDS_POSITIVE_LOG for b in self.rate):
+            keep &= lt > 0.0
+        s, q = lt[keep], series.values[keep]
+        bad = nonfinite_result(self, series, q)
+        if bad is None:
+            bad = short_result(self, series, int(s.size), f"the window log t >= {lo:.4g}")
+        return s, q, bad
+
+    def _alternatives(self) -> list[tuple[str, ...]]:
+        """Bases of the model-error refits: extended by the next term, truncated to the first."""
+        out = []
+        ext = extension(self.rate)
+        if ext is not None:
+            out.append(ext)
+        if len(self.rate) > 1:
+            out.append(self.rate[:1])
+        return out
+
+    def _extrapolation(self, fit: RateFit, tol: float) -> tuple[bool, float]:
+        """Whether the verdict would rest on extrapolation, and the ratio ``D / Delta``."""
+        dist = abs(fit.limit - fit.fitted[-1])
+        change = abs(fit.fitted[0] - fit.fitted[-1])
+        ratio = dist / change if change > 0 else (np.inf if dist > 0 else 0.0)
+        return bool(dist > tol and ratio > self.max_extrapolation), float(ratio)
+
+    def _evidence(self, series: Series, s: np.ndarray, q: np.ndarray, fit: RateFit,
+                  alts: list[RateFit], sys: float, sigma: float, tol: float,
+                  L: float | None) -> dict:
+        ev = {
+            "L_hat": fit.limit, "sigma_stat": fit.se_limit, "sigma_sys": sys, "sigma": sigma,
+            "ci": [fit.limit - 3 * sigma, fit.limit + 3 * sigma], "tol": tol,
+            "basis": list(fit.basis), "amplitudes": list(fit.amplitudes),
+            "exponent": fit.exponent, "window_log_t": [float(s[0]), float(s[-1])],
+            "n_points": int(s.size), "last_value": float(q[-1]),
+            "alternatives": [a.summary() for a in alts],
+            "extrapolation_ratio": self._extrapolation(fit, tol)[1],
+            "digits": series.trusted_digits,
+        }
+        if L is not None:
+            ev["distance_start"] = float(abs(q[0] - L))
+            ev["distance_end"] = float(abs(q[-1] - L))
+        return ev
+
+    def _result(self, outcome: Outcome, reason: str, fit: RateFit, expected: float | str,
+                ev: dict) -> ClaimResult:
+        return ClaimResult(self.name, self.kind, outcome, reason, measured=fit.limit,
+                           expected=expected, evidence=ev)
+
+    def _judge_value(self, s: np.ndarray, q: np.ndarray, fit: RateFit, sigma: float,
+                     tol: float, L: float, ev: dict) -> ClaimResult:
+        """Verdict when the theorem names the limit ``L``."""
+        lo, hi = fit.limit - 3 * sigma, fit.limit + 3 * sigma
+        d0, d1 = ev["distance_start"], ev["distance_end"]
+        growing = d1 > d0 + tol
+        ci_txt = f"extrapolated limit {fit.limit:.6g} ± {3 * sigma:.3g} (3 sigma)"
+        late = s >= s[0] + 0.75 * (s[-1] - s[0])
+        if (late.sum() >= 2 and not growing and np.all(np.abs(q[late] - L) <= tol / 2)
+                and np.all(np.abs(fit.fitted[late] - fit.limit) <= tol / 2)):
+            ev["converged"] = True
+            dev = float(np.max(np.abs(q[late] - L)))
+            return self._result(
+                Outcome.PASS, f"already converged: over the last quarter of the window "
+                f"(log t >= {s[late][0]:.4g}) every value is within {dev:.3g} of {L:.6g} "
+                f"(tolerance {tol:.3g})", fit, L, ev)
+        extrapolating, ratio = self._extrapolation(fit, tol)
+        if extrapolating:
+            return self._result(Outcome.UNDECIDED, self._extrapolation_reason(fit, ratio),
+                                fit, L, ev)
+        if lo >= L - tol and hi <= L + tol and not growing:
+            return self._result(Outcome.PASS, "", fit, L, ev)
+        if hi < L - tol or lo > L + tol:
+            return self._result(
+                Outcome.FAIL, f"{ci_txt} excludes expected {L:.6g} (tolerance {tol:.3g})",
+                fit, L, ev)
+        if growing:
+            reason = (f"the distance to {L:.6g} grows across the window, from {d0:.3g} at "
+                      f"log t = {s[0]:.4g} to {d1:.3g} at log t = {s[-1]:.4g} "
+                      f"(tolerance {tol:.3g})")
+        else:
+            reason = (f"not enough evidence: {ci_txt} overlaps but does not fit within "
+                      f"{L:.6g} ± {tol:.3g}; CI width {6 * sigma:.3g} vs 2 tol = {2 * tol:.3g}")
+        return self._result(Outcome.UNDECIDED, reason, fit, L, ev)
+
+    def _judge_finite(self, series: Series, s: np.ndarray, q: np.ndarray, fit: RateFit,
+                      sigma: float, tol: float, ev: dict) -> ClaimResult:
+        """Verdict when the theorem only says the limit exists (and maybe is positive)."""
+        label = "finite, > 0" if self.positive else "finite"
+        lo, hi = fit.limit - 3 * sigma, fit.limit + 3 * sigma
+        thirds = self._third_slopes(s, q)
+        ev["slope_first_third"], ev["slope_last_third"] = thirds
+        change = float(abs(q[-1] - q[0]))
+        tol_q = max(self.atol, self.rtol * abs(float(q[-1])))
+        ev["total_change"], ev["tol_divergence"] = change, tol_q
+        a, b = thirds
+        if (np.sign(a) == np.sign(b) != 0 and abs(b) >= abs(a) * (1 - _SLOPE_SLACK)
+                and change > 10 * tol_q):
+            return self._result(
+                Outcome.FAIL,
+                f"{series.name} does not settle: slope dq/dlog t is {b:.3g} over the last third "
+                f"of the window vs {a:.3g} over the first, and it changed by {change:.3g} "
+                f"(> 10 x tolerance {tol_q:.3g}) across log t in [{s[0]:.4g}, {s[-1]:.4g}]",
+                fit, label, ev)
+        extrapolating, ratio = self._extrapolation(fit, tol)
+        if extrapolating:
+            return self._result(Outcome.UNDECIDED, self._extrapolation_reason(fit, ratio),
+                                fit, label, ev)
+        if self.positive and hi < 0:
+            return self._result(
+                Outcome.FAIL, f"extrapolated limit {fit.limit:.6g} ± {3 * sigma:.3g} (3 sigma) "
+                "is negative", fit, label, ev)
+        if 3 * sigma <= tol and (not self.positive or lo > 0):
+            return self._result(Outcome.PASS, "", fit, label, ev)
+        if 3 * sigma > tol:
+            reason = (f"not enough evidence: extrapolated limit {fit.limit:.6g} ± "
+                      f"{3 * sigma:.3g} (3 sigma) is not pinned down to tolerance {tol:.3g}")
+        else:
+            reason = (f"extrapolated limit {fit.limit:.6g} ± {3 * sigma:.3g} (3 sigma) "
+                      "cannot be told from 0")
+        return self._result(Outcome.UNDECIDED, reason, fit, label, ev)
+
+    @staticmethod
+    def _third_slopes(s: np.ndarray, q: np.ndarray) -> tuple[float, float]:
+        """Least-squares slopes dq/ds over the first and last thirds of the window."""
+        edges = s[0] + (s[-1] - s[0]) * np.array([1 / 3, 2 / 3])
+        out = []
+        for m in (s <= edges[0], s >= edges[1]):
+            if m.sum() >= 2 and np.ptp(s[m]) > 0:
+                out.append(line_fit(s[m], q[m])[0])
+            else:
+                out.append(float("nan"))
+        return out[0], out[1]
+
+    def _extrapolation_reason(self, fit: RateFit, ratio: float) -> str:
+        dist = abs(fit.limit - fit.fitted[-1])
+        change = abs(fit.fitted[0] - fit.fitted[-1])
+        return (f"extrapolation beyond the evidence: the fit puts the limit {fit.limit:.6g} at "
+                f"{dist:.3g} from the last fitted value, {ratio:.3g} x the change {change:.3g} "
+                f"seen across the window (allowed {self.max_extrapolation:g} x); run longer")

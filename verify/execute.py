@@ -1,0 +1,193 @@
+"""Run one case end to end: data, assumption audit, targets, GD, audit, claims, rows.
+
+The result is a JSON-ready dictionary (one entry of ``results.json["cases"]`` plus its
+rows). Nothing here prints; ``progress`` is an optional callback.
+"""
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from verify import assumptions as asm
+from verify.audit import precision_audit
+from verify.backends import make_backend
+from verify.cases import Case
+from verify.claims.base import Context, Series, label_of, resolve
+from verify.data import Dataset
+from verify.errors import TargetFailed
+from verify.gd import StepRule, gradient_descent
+from verify.outcome import ClaimResult, Outcome, undecided
+from verify.quantities import Point
+from verify.theorem import Theorem
+from verify.trajectory import StopRule, Trajectory, log_schedule, record
+
+MAX_STORED = 1500  # per-step series are thinned to this many points in results.json
+
+
+def _rngs(seed: int) -> tuple[np.random.Generator, np.random.Generator]:
+    data_ss, init_ss = np.random.SeedSequence(seed).spawn(2)
+    return np.random.default_rng(data_ss), np.random.default_rng(init_ss)
+
+
+def _measure_checkpoint(thm: Theorem, base: dict[str, Any]) -> Callable[..., dict[str, float]]:
+    """Evaluate every checkpoint quantity at an iterate; failures become NaN + note."""
+    notes: dict[str, str] = base.setdefault("notes", {})
+
+    def measure(step: int, log_t: float, params: Mapping[str, np.ndarray]) -> dict[str, float]:
+        p = Point(step, log_t, params, base["model"], base["loss"], base["data"], base["targets"], base["case"])
+        out = {}
+        for name, q in thm.quantities.items():
+            if q.per_step:
+                continue
+            try:
+                out[name] = float(q.fn(p))
+            except (TargetFailed, ValueError, FloatingPointError) as exc:
+                out[name] = math.nan
+                notes.setdefault(name, str(exc))
+        return out
+
+    return measure
+
+
+def _measure_steps(thm: Theorem, base: dict[str, Any]) -> Callable[[Mapping[str, np.ndarray]], dict[str, np.ndarray]]:
+    def measure(scalars: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        p = Point(0, 0.0, {}, base["model"], base["loss"], base["data"], base["targets"], base["case"])
+        with np.errstate(all="ignore"):
+            return {n: np.asarray(q.fn(scalars, p), float) for n, q in thm.quantities.items() if q.per_step}
+
+    return measure
+
+
+def _series(thm: Theorem, traj: Trajectory, ck, st, digits: Mapping[str, float], notes) -> dict[str, Series]:
+    cks = [c for c in traj.checkpoints if c.step > 0]
+    lt = np.array([c.log_t for c in cks])
+    values = [ck(c.step, c.log_t, c.params) for c in cks]
+    out = {}
+    for name, q in thm.quantities.items():
+        if q.per_step:
+            continue
+        v = np.array([row.get(name, math.nan) for row in values])
+        out[name] = Series(name, lt, v, digits.get(name), notes.get(name, ""))
+    s = traj.scalars
+    for name, arr in st(s).items():
+        out[name] = Series(name, s["log_t"][1:], arr[1:], digits.get(name), notes.get(name, ""),
+                           eta=np.exp(s["log_eta"][1:]))
+    return out
+
+
+def _onsets(traj: Trajectory, loss, n: int) -> dict[str, float]:
+    s = traj.scalars
+    below = np.nonzero(s["log_loss"][1:] < loss.zero_margin_log_loss(n))[0]
+    first = float(s["log_t"][1:][below[0]]) if len(below) else math.inf
+    return {"zero_margin_log_t": first}
+
+
+def _judge(thm: Theorem, series: Mapping[str, Series], ctx: Context) -> list[ClaimResult]:
+    results = []
+    for claim in thm.claims:
+        try:
+            expected = {k: resolve(v, ctx) for k, v in claim.expected_specs().items()}
+        except TargetFailed as exc:
+            results.append(undecided(claim.name, claim.kind, f"expected value unavailable: {exc}"))
+            continue
+        results.append(claim.evaluate(series[claim.quantity], expected))
+    return results
+
+
+def apply_policy(thm: Theorem, result: ClaimResult, audit: tuple, stress: bool) -> ClaimResult:
+    """SKIPPED when assumptions fail (normal runs); XFAIL for published counterexamples."""
+    bad = [a for a in audit if a.status is not asm.Status.HOLDS]
+    if bad and not stress:
+        a = bad[0]
+        verb = "is violated" if a.status is asm.Status.VIOLATED else "could not be decided"
+        reason = f"assumption {a.name!r} {verb} (slack {a.slack:.4g}){': ' + a.note if a.note else ''}"
+        outcome = Outcome.SKIPPED if a.status is asm.Status.VIOLATED else Outcome.UNDECIDED
+        return result.with_outcome(outcome, reason)
+    why = thm.expected_failures.get(result.claim)
+    if why is None:
+        return result
+    if result.outcome is Outcome.FAIL:
+        return result.with_outcome(Outcome.XFAIL, f"expected failure ({why}); observed: {result.reason}")
+    if result.outcome is Outcome.PASS:
+        return result.with_outcome(Outcome.FAIL, f"UNEXPECTED PASS of an expected failure ({why})")
+    return result
+
+
+def _trajectory(thm: Theorem, case: Case, data: Dataset, model, loss, progress) -> tuple:
+    p = case.params
+    _, init_rng = _rngs(case.seed)
+    params0 = model.init(data.d, p["sigma0"], init_rng)
+    rule = StepRule(p["eta"], p["step_rule"], model.homogeneity)
+    be = make_backend(p["backend"], p["dps"])
+    states = gradient_descent(model, loss, data.X, data.y, params0, rule, be)
+    stop = StopRule(p["steps"], p["max_log_t"])
+    traj = record(states, model, data.y, be, log_schedule(p["steps"], p["checkpoints"]), stop, progress)
+    return traj, params0, rule, be
+
+
+def run_case(thm: Theorem, case: Case, data: Dataset | None = None, stress: bool = False,
+             progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
+    """Run ``case`` of ``thm`` and return its JSON-ready result (see results.json schema)."""
+    t0 = time.perf_counter()
+    p = case.params
+    data = data if data is not None else thm.generate(p, _rngs(case.seed)[0])
+    model, loss = thm.model(p), thm.loss(p)
+    audit = asm.audit(thm.assumptions, data, p)
+    run = stress or all(a.status is asm.Status.HOLDS for a in audit)
+    targets = {name: build(data, p) for name, build in thm.targets.items()}
+    base = {"model": model, "loss": loss, "data": data, "targets": targets, "case": p}
+    series: dict[str, Series] = {}
+    prec_dict, traj_info, onsets = None, {}, {}
+    if run:
+        traj, params0, rule, be = _trajectory(thm, case, data, model, loss, progress)
+        ck, st = _measure_checkpoint(thm, base), _measure_steps(thm, base)
+        prec = precision_audit(model, loss, data.X, data.y, params0, rule, traj, be, p["dps"],
+                               p["audit_steps"], ck, st)
+        series = _series(thm, traj, ck, st, prec.digits, base.get("notes", {}))
+        prec_dict = prec.to_dict(traj.scalars["log_t"])
+        onsets = _onsets(traj, loss, data.n)
+        traj_info = {"steps": traj.steps, "final_log_t": float(traj.scalars["log_t"][-1]),
+                     "final_log_loss": float(traj.scalars["log_loss"][-1]), "stopped": traj.stopped}
+    ctx = Context(p, targets, data, onsets)
+    results = _judge(thm, series, ctx) if run else [
+        ClaimResult(c.name, c.kind, Outcome.UNDECIDED, "not run") for c in thm.claims]
+    results = [apply_policy(thm, r, audit, stress) for r in results]
+    return _case_dict(thm, case, data, audit, targets, series, prec_dict, traj_info, results,
+                      stress, time.perf_counter() - t0, be_name=p["backend"], dps=p["dps"])
+
+
+def _thin(s: Series) -> dict[str, Any]:
+    idx = np.arange(len(s.values))
+    if len(idx) > MAX_STORED:
+        idx = np.unique(np.round(np.geomspace(1, len(idx), MAX_STORED)).astype(int) - 1)
+    return {"log_t": s.log_t[idx].tolist(), "values": s.values[idx].tolist()}
+
+
+def _case_dict(thm, case, data, audit, targets, series, prec, traj_info, results, stress, wall,
+               be_name: str, dps: int) -> dict[str, Any]:
+    precision = "53 bits" if be_name == "float64" else f"dps={dps}"
+    solver = ";".join(f"{n}:{t.status}" for n, t in targets.items())
+    rows = []
+    for r in results:
+        claim = thm.claim(r.claim)
+        s = series.get(claim.quantity)
+        rows.append({"theorem": thm.id, "case": case.label, **r.to_row(), "quantity": claim.quantity,
+                     "statement": claim.statement, "reading": claim.reading, "seed": case.seed,
+                     "backend": be_name, "digits": None if s is None else s.digits,
+                     "solver_status": solver, "config_hash": case.config_hash(data.fingerprint()),
+                     "expected_label": {k: label_of(v) for k, v in claim.expected_specs().items()}})
+    return {
+        "theorem": thm.id, "case": case.label, "title": thm.title, "citation": str(thm.citation),
+        "statement": thm.statement, "formalization": thm.formalization, "params": dict(case.params),
+        "seed": case.seed, "config_hash": case.config_hash(data.fingerprint()), "profile": case.profile,
+        "data": {"source": data.source, "n": data.n, "d": data.d, "fingerprint": data.fingerprint()},
+        "backend": be_name, "precision": precision, "wall_time_s": wall, "stress": stress,
+        "assumptions": [a.to_dict() for a in audit], "audit": prec,
+        "targets": [t.provenance() for t in targets.values()],
+        "series": {n: {"label": thm.quantities[n].label, "per_step": thm.quantities[n].per_step, **_thin(s)}
+                   for n, s in series.items()},
+        "trajectory": traj_info, "rows": rows,
+    }

@@ -1,0 +1,100 @@
+"""Reports rendered from a results dictionary (the parsed results.json) alone.
+
+:func:`render` writes ``summary.md``, ``index.html`` (self-contained: inline CSS, plots
+as data URIs, no JavaScript, no external request) and ``plots/*.png`` (one per claim
+whose quantity has a series, or per Scaling claim with points).  Nothing is
+recomputed: a report can be regenerated from results.json without rerunning anything
+(STYLE.md item 9).  Every file is written atomically.
+
+Examples
+--------
+>>> import json, pathlib, tempfile
+>>> from verify.report import render
+>>> results = {"schema_version": 1, "provenance": {}, "cases": [], "rows": []}
+>>> with tempfile.TemporaryDirectory() as tmp:
+...     [p.name for p in render(results, pathlib.Path(tmp))]
+['summary.md', 'index.html']
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from verify.errors import UserError
+from verify.report.html import render_html
+from verify.report.io import atomic_write_bytes, atomic_write_text, plot_filename
+from verify.report.markdown import render_markdown
+from verify.report.plots import plot_row
+
+__all__ = ["SCHEMA_VERSION", "render", "render_plots", "atomic_write_bytes", "atomic_write_text"]
+
+#: The results.json schema version this module reads.
+SCHEMA_VERSION = 1
+
+
+def render_plots(results: Mapping[str, Any]) -> dict[tuple[str, str], tuple[str, bytes]]:
+    """The plot of every ``(case, claim)`` that has one, as ``(file name, PNG bytes)``.
+
+    Parameters
+    ----------
+    results
+        The parsed results.json.
+
+    Returns
+    -------
+    dict
+        Keyed by ``(case, claim)`` in row order; rows without a series are absent.
+    """
+    records = {c.get("case", ""): c for c in results.get("cases") or []}
+    plots: dict[tuple[str, str], tuple[str, bytes]] = {}
+    for row in results.get("rows") or []:
+        key = (str(row.get("case", "")), str(row.get("claim", "")))
+        if key in plots:
+            continue
+        png = plot_row(row, records.get(key[0]))
+        if png is not None:
+            plots[key] = (plot_filename(*key), png)
+    return plots
+
+
+def _check(results: Any) -> None:
+    if not isinstance(results, Mapping):
+        kind = type(results).__name__
+        raise UserError(f"results must be a dict (the parsed results.json), got a {kind}")
+    version = results.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise UserError(f"results.json has schema_version {version!r}; this verify reads "
+                        f"version {SCHEMA_VERSION}: re-run `verify run` or upgrade verify")
+
+
+def render(results: dict, out_dir: Path) -> list[Path]:
+    """Write summary.md, index.html and plots/*.png for ``results`` into ``out_dir``.
+
+    Parameters
+    ----------
+    results
+        The parsed results.json (schema version 1).  Not modified.
+    out_dir
+        Output directory, created if needed.  Existing files of the same names are
+        replaced atomically; other files are left alone.
+
+    Returns
+    -------
+    list of Path
+        The written files in write order: the plots (row order), then summary.md and
+        index.html last, so the pages never reference a plot that is not yet there.
+
+    Raises
+    ------
+    UserError
+        When ``results`` is not a dict of schema version 1.
+    """
+    _check(results)
+    out_dir = Path(out_dir)
+    plots = render_plots(results)
+    written = [atomic_write_bytes(out_dir / "plots" / name, png) for name, png in plots.values()]
+    names = {key: name for key, (name, _) in plots.items()}
+    written.append(atomic_write_text(out_dir / "summary.md", render_markdown(results, names)))
+    images = {key: png for key, (_, png) in plots.items()}
+    written.append(atomic_write_text(out_dir / "index.html", render_html(results, images)))
+    return written

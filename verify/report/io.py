@@ -1,0 +1,151 @@
+"""Reading values out of results.json and writing report files atomically.
+
+results.json stores non-finite floats as the strings ``"nan"``, ``"inf"`` and
+``"-inf"`` (see :func:`verify.outcome._clean`); :func:`as_float` decodes them and
+:func:`fmt` prints any JSON value the same way in every report.  Files are written to
+a temporary file in the target directory and moved into place with :func:`os.replace`,
+so a reader never sees a half-written report.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Mapping
+
+#: Strings that stand for non-finite floats in results.json.
+_NONFINITE = {"nan": math.nan, "inf": math.inf, "+inf": math.inf, "-inf": -math.inf,
+              "infinity": math.inf, "-infinity": -math.inf}
+
+#: Printed form of a missing value.
+MISSING = "—"
+
+
+def as_float(value: Any) -> float | None:
+    """Decode a JSON number, or a non-finite float stored as a string.
+
+    Parameters
+    ----------
+    value
+        A JSON value.
+
+    Returns
+    -------
+    float or None
+        The number (possibly NaN or infinite); None when ``value`` is not numeric.
+
+    Examples
+    --------
+    >>> as_float("-inf"), as_float(2), as_float("svm"), as_float(None)
+    (-inf, 2.0, None, None)
+    """
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        return _NONFINITE.get(value.strip().lower())
+    return None
+
+
+def fmt(value: Any, digits: int = 6) -> str:
+    """Print a JSON value compactly: numbers to ``digits`` significant digits.
+
+    Parameters
+    ----------
+    value
+        Number, non-finite string, string, bool, list, mapping or None.
+    digits
+        Significant digits of floats.
+
+    Returns
+    -------
+    str
+        One line of text (no markup).
+
+    Examples
+    --------
+    >>> fmt(0.123456789), fmt("nan"), fmt([1, 2.5]), fmt(None), fmt({"C": 3})
+    ('0.123457', 'nan', '[1, 2.5]', '—', 'C=3')
+    """
+    if value is None:
+        return MISSING
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return str(value)
+    number = as_float(value)
+    if number is not None:
+        return repr(number) if not math.isfinite(number) else f"{number + 0.0:.{digits}g}"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={fmt(v, digits)}" for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        shown = ", ".join(fmt(v, digits) for v in value[:6])
+        return f"[{shown}, … {len(value)} items]" if len(value) > 6 else f"[{shown}]"
+    return str(value)
+
+
+def plot_filename(case: str, claim: str, max_len: int = 80) -> str:
+    """A portable, unique PNG file name for the plot of ``claim`` on ``case``.
+
+    Characters outside ``[A-Za-z0-9_.-]`` become ``_``; the readable part is truncated
+    to ``max_len`` characters and followed by a hash of the exact pair.
+
+    Examples
+    --------
+    >>> plot_filename("thm[n=8,seed=0]", "direction")
+    'thm_n_8_seed_0___direction-f8e999f3.png'
+    """
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{case}__{claim}").strip("._-")[:max_len]
+    digest = hashlib.sha1(f"{case}\0{claim}".encode("utf-8")).hexdigest()[:8]
+    return f"{stem or 'plot'}-{digest}.png"
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (temporary file, then :func:`os.replace`).
+
+    The parent directory is created if needed.  The file gets mode ``0o644`` (or the
+    mode of the file it replaces).
+
+    Parameters
+    ----------
+    path
+        Destination.
+    data
+        Content.
+
+    Returns
+    -------
+    Path
+        ``path``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: Path, text: str) -> Path:
+    """Write ``text`` as UTF-8 with ``\\n`` line endings, atomically.
+
+    See Also
+    --------
+    atomic_write_bytes
+    """
+    return atomic_write_bytes(path, text.encode("utf-8"))
