@@ -17,6 +17,8 @@ into gradient flow leaves only the support vectors, with SVM multipliers ``beta_
 from __future__ import annotations
 
 
+import math
+
 import numpy as np
 import sympy as sp
 
@@ -107,9 +109,15 @@ def residual_support(pt) -> float:
     return float(np.max(np.abs(res - pred)))
 
 
+def leading_term(pt) -> float:
+    """``||w(t)/log t - w_hat||`` (NaN while ``log t <= 0``)."""
+    if pt.log_t <= 0:
+        return math.nan
+    return float(np.linalg.norm(pt.theta / pt.log_t - np.asarray(pt.targets["svm"]["w"])))
+
+
 QUANTITIES = {
-    "leading_term": Quantity(r"\|w(t)/\log t - \hat w\|",
-                             lambda p: float(np.linalg.norm(p.theta / p.log_t - np.asarray(p.targets["svm"]["w"])))),
+    "leading_term": Quantity(r"\|w(t)/\log t - \hat w\|", leading_term),
     "scaled_direction_gap": Quantity(r"\log t\,\|w/\|w\| - \hat w/\|\hat w\|\|",
                                      lambda p: p.log_t * direction_gap(p, np.asarray(p.targets["svm"]["w_unit"]))),
     "direction_gap": Quantity(r"\|w/\|w\| - \hat w/\|\hat w\|\|",

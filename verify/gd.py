@@ -115,7 +115,8 @@ def gradient_descent(
         f = model.forward(params, Xb, be)
         log_loss = loss.log_total(f, yb, be)
         s, w = loss.dloss(f, yb, be)
-        s = s + be.const(loss.log_offset(len(y)))
+        if loss.reduction == "mean":
+            s = s - be.log_scalar(be.const(len(y)))
         grads = model.vjp(params, Xb, w, be)
         gsq = float(sum(np.sum(g * g) for g in grads.values()))
         log_grad_norm = float(s) + 0.5 * math.log(gsq) if gsq > 0 else -math.inf

@@ -48,7 +48,8 @@ class Loss:
 
     def log_total(self, f: Any, y: Any, be: Backend) -> Any:
         """``log L`` in the backend's arithmetic."""
-        return be.logsumexp(self.log_terms(f, y, be)) + be.const(self.log_offset(len(y)))
+        total = be.logsumexp(self.log_terms(f, y, be))
+        return total if self.reduction == "sum" else total - be.log_scalar(be.const(len(y)))
 
     def zero_margin_log_loss(self, n: int) -> float:
         """``log`` of the loss a zero margin on one sample costs (``-inf`` if undefined).
@@ -131,7 +132,7 @@ class Squared(Loss):
 
     def log_terms(self, f: Any, y: Any, be: Backend) -> Any:
         r = f - y
-        return be.log(r * r) - be.const(math.log(2.0))
+        return be.log(r * r) - be.log_scalar(be.const(2.0))
 
     def dloss(self, f: Any, y: Any, be: Backend) -> tuple[Any, Any]:
         return be.const(0.0), f - y

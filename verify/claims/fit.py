@@ -10,7 +10,13 @@ by ordinary least squares on a late window, with rate terms :math:`r_k` taken fr
 window (its largest absolute contribution there), which is well defined even when the raw
 term (``1/t`` at ``log t = 800``) underflows.  Terms with a free exponent (``t^-a``) are
 profiled: the residual sum of squares is minimised over a grid of ``a`` in
-:data:`EXPONENT_GRID` and refined by a bounded scalar search.
+:data:`EXPONENT_GRID` and refined by a bounded scalar search.  Terms with a free shift
+(``1/(log t+b)``, for quantities that are rational in ``log t`` with an offset, such as
+``|v|/(|w| log t + c)``, whose power series in ``1/log t`` converges badly when ``c`` is not
+small against ``log t``) are profiled the same way over ``b`` in :data:`SHIFT_GRID`.  A basis
+with both a free exponent and a free shift is profiled jointly (nested: ``b`` outside,
+``a`` inside).  The standard error of the limit linearises the model in the profiled
+parameters too (Gauss-Newton), so their uncertainty is carried into it.
 
 The screening helpers turn the universal preconditions (finite values, enough points,
 enough audited digits) into UNDECIDED results with a reason that cites the numbers.
@@ -32,37 +38,53 @@ MIN_POINTS = 5
 #: Range of a free rate exponent ``a`` in ``t^-a``.
 EXPONENT_GRID = (0.02, 3.0)
 
-#: Rate terms as functions of ``s = log t`` (and of a free exponent ``a`` where it appears).
-#: Exponentials are taken relative to the window start ``s0`` (the constant goes into the
-#: coefficient), so they never overflow or underflow at the start of the window.
-RATES: dict[str, Callable[[np.ndarray, float, float], np.ndarray]] = {
-    "1/log t": lambda s, a, s0: 1.0 / s,
-    "1/log^2 t": lambda s, a, s0: s**-2.0,
-    "1/log^3 t": lambda s, a, s0: s**-3.0,
-    "1/log^4 t": lambda s, a, s0: s**-4.0,
-    "loglog t/log t": lambda s, a, s0: np.log(s) / s,
-    "1/t": lambda s, a, s0: np.exp(-(s - s0)),
-    "1/t^2": lambda s, a, s0: np.exp(-2.0 * (s - s0)),
-    "1/t^3": lambda s, a, s0: np.exp(-3.0 * (s - s0)),
-    "t^-a": lambda s, a, s0: np.exp(-a * (s - s0)),
-    "t^-2a": lambda s, a, s0: np.exp(-2.0 * a * (s - s0)),
-    "t^-3a": lambda s, a, s0: np.exp(-3.0 * a * (s - s0)),
+#: Range of a free shift ``b`` in ``1/(log t+b)``: ``b`` from ``SHIFT_GRID[0] * s_min`` to
+#: ``SHIFT_GRID[1]``, with ``s_min`` the smallest ``log t`` of the window (so that
+#: ``log t + b >= 0.1 s_min > 0`` on the window).
+SHIFT_GRID = (-0.9, 50.0)
+
+#: Rate terms as functions of ``s = log t``, of a free exponent ``a`` and of a free shift ``b``
+#: where they appear, and of the window start ``s0``.  Exponentials are taken relative to
+#: ``s0`` (the constant goes into the coefficient), so they never overflow or underflow at
+#: the start of the window.
+RATES: dict[str, Callable[[np.ndarray, float, float, float], np.ndarray]] = {
+    "1/log t": lambda s, a, b, s0: 1.0 / s,
+    "1/log^2 t": lambda s, a, b, s0: s**-2.0,
+    "1/log^3 t": lambda s, a, b, s0: s**-3.0,
+    "1/log^4 t": lambda s, a, b, s0: s**-4.0,
+    "loglog t/log t": lambda s, a, b, s0: np.log(s) / s,
+    "1/(log t+b)": lambda s, a, b, s0: 1.0 / (s + b),
+    "1/(log t+b)^2": lambda s, a, b, s0: (s + b) ** -2.0,
+    "1/t": lambda s, a, b, s0: np.exp(-(s - s0)),
+    "1/t^2": lambda s, a, b, s0: np.exp(-2.0 * (s - s0)),
+    "1/t^3": lambda s, a, b, s0: np.exp(-3.0 * (s - s0)),
+    "t^-a": lambda s, a, b, s0: np.exp(-a * (s - s0)),
+    "t^-2a": lambda s, a, b, s0: np.exp(-2.0 * a * (s - s0)),
+    "t^-3a": lambda s, a, b, s0: np.exp(-3.0 * a * (s - s0)),
 }
 
-#: Terms with a free exponent (profiled, counted as one extra parameter).
+#: Terms with a free exponent ``a`` (profiled, counted as one extra parameter).
 FREE = frozenset({"t^-a", "t^-2a", "t^-3a"})
 
+#: Terms with a free shift ``b`` (profiled, counted as one extra parameter; all such terms
+#: of a basis share the same ``b``).
+SHIFTED = frozenset({"1/(log t+b)", "1/(log t+b)^2"})
+
 #: Terms defined only for ``log t > 0``.
-NEEDS_POSITIVE_LOG = frozenset({"1/log t", "1/log^2 t", "1/log^3 t", "1/log^4 t", "loglog t/log t"})
+NEEDS_POSITIVE_LOG = frozenset({"1/log t", "1/log^2 t", "1/log^3 t", "1/log^4 t",
+                                "loglog t/log t", *SHIFTED})
 
 #: The next term of each asymptotic expansion, used to probe the model error:
-#: ``1/log^k t -> 1/log^(k+1) t``, ``loglog t/log t -> 1/log t``, ``t^-ka -> t^-(k+1)a``.
+#: ``1/log^k t -> 1/log^(k+1) t``, ``loglog t/log t -> 1/log t``, ``t^-ka -> t^-(k+1)a``,
+#: ``1/(log t+b) -> 1/(log t+b)^2`` (``b`` refitted).
 NEXT: dict[str, str | None] = {
     "1/log t": "1/log^2 t",
     "1/log^2 t": "1/log^3 t",
     "1/log^3 t": "1/log^4 t",
     "1/log^4 t": None,
     "loglog t/log t": "1/log t",
+    "1/(log t+b)": "1/(log t+b)^2",
+    "1/(log t+b)^2": None,
     "1/t": "1/t^2",
     "1/t^2": "1/t^3",
     "1/t^3": None,
@@ -102,6 +124,11 @@ def extension(basis: Sequence[str]) -> tuple[str, ...] | None:
     return None if nxt is None else (*basis, nxt)
 
 
+def n_free(basis: Sequence[str]) -> int:
+    """Number of profiled nonlinear parameters of a basis: a free exponent, a free shift."""
+    return int(any(b in FREE for b in basis)) + int(any(b in SHIFTED for b in basis))
+
+
 @dataclass(frozen=True)
 class RateFit:
     r"""Least-squares fit of :math:`q = L + \sum_k c_k r_k(s)` on a window.
@@ -116,13 +143,17 @@ class RateFit:
         :math:`c_k \max_{window} |r_k|`: how large each term is on the window.
     exponent
         The profiled exponent ``a`` when the basis has a free exponent, else None.
+    shift
+        The profiled shift ``b`` when the basis has a free shift, else None.
     se_limit
-        OLS standard error of :math:`\hat L`,
-        :math:`\sqrt{\hat\sigma^2 [(X^\top X)^{-1}]_{00}}` with
-        :math:`\hat\sigma^2 = RSS/(n-p)`; ``inf`` when the constant is not identifiable.
+        Standard error of :math:`\hat L`,
+        :math:`\sqrt{\hat\sigma^2 [(J^\top J)^{-1}]_{00}}` with
+        :math:`\hat\sigma^2 = RSS/(n-p)` and :math:`J` the design matrix, extended by the
+        derivatives of the fitted values in the profiled parameters (``a``, ``b``) when
+        there are any; ``inf`` when the constant is not identifiable.
     rss, dof
-        Residual sum of squares and residual degrees of freedom ``n - p`` (a profiled
-        exponent counts as a parameter).
+        Residual sum of squares and residual degrees of freedom ``n - p`` (each profiled
+        parameter counts).
     fitted
         Fitted values on the window.
     """
@@ -135,6 +166,7 @@ class RateFit:
     rss: float
     dof: int
     fitted: np.ndarray
+    shift: float | None = None
 
     def summary(self) -> dict:
         """JSON-able description for evidence."""
@@ -143,38 +175,104 @@ class RateFit:
             "L": self.limit,
             "amplitudes": list(self.amplitudes),
             "exponent": self.exponent,
+            "shift": self.shift,
             "se_L": self.se_limit,
             "rss": self.rss,
             "dof": self.dof,
         }
 
 
-def _design(s: np.ndarray, basis: Sequence[str], a: float) -> tuple[np.ndarray, np.ndarray]:
+def _design(s: np.ndarray, basis: Sequence[str], a: float,
+            b: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Design matrix ``[1, r_1/max|r_1|, ...]`` and the column scales."""
-    cols = [RATES[b](s, a, float(s[0])) for b in basis]
+    cols = [RATES[r](s, a, b, float(s[0])) for r in basis]
     scales = np.array([np.max(np.abs(c)) for c in cols])
     scales = np.where(np.isfinite(scales) & (scales > 0), scales, 1.0)
     X = np.column_stack([np.ones_like(s)] + [c / k for c, k in zip(cols, scales)])
     return X, scales
 
 
-def _solve(s: np.ndarray, q: np.ndarray, basis: Sequence[str], a: float):
-    """OLS at a fixed exponent: coefficients, residual sum of squares, design, rank."""
-    X, _ = _design(s, basis, a)
+def _solve(s: np.ndarray, q: np.ndarray, basis: Sequence[str], a: float, b: float = 0.0):
+    """OLS at a fixed exponent and shift: coefficients, residual sum of squares, design, rank."""
+    X, _ = _design(s, basis, a, b)
     coef, _, rank, _ = np.linalg.lstsq(X, q, rcond=None)
     resid = q - X @ coef
     return coef, float(resid @ resid), X, rank
 
 
-def _profile(s: np.ndarray, q: np.ndarray, basis: Sequence[str]) -> float:
-    """Least-squares exponent ``a``: grid over :data:`EXPONENT_GRID`, then bounded refinement."""
-    grid = np.geomspace(*EXPONENT_GRID, 121)
-    rss = np.array([_solve(s, q, basis, a)[1] for a in grid])
-    i = int(np.argmin(rss))
+def _minimize_on_grid(f: Callable[[float], float], grid: np.ndarray) -> tuple[float, float]:
+    """Minimise ``f`` over ``grid``, then refine between the neighbours of the best point."""
+    vals = np.array([f(x) for x in grid])
+    vals = np.where(np.isfinite(vals), vals, np.inf)
+    i = int(np.argmin(vals))
     lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
-    res = minimize_scalar(lambda a: _solve(s, q, basis, a)[1], bounds=(lo, hi),
-                          method="bounded", options={"xatol": 1e-8 * hi})
-    return float(res.x) if res.success and res.fun <= rss[i] else float(grid[i])
+    res = minimize_scalar(f, bounds=(lo, hi), method="bounded",
+                          options={"xatol": 1e-8 * max(abs(lo), abs(hi), 1e-3)})
+    if res.success and np.isfinite(res.fun) and res.fun <= vals[i]:
+        return float(res.x), float(res.fun)
+    return float(grid[i]), float(vals[i])
+
+
+def shift_grid(s: np.ndarray, n: int = 81) -> np.ndarray:
+    """Grid of the free shift ``b``: :data:`SHIFT_GRID`, geometric in ``s_min + b``."""
+    s_min = float(np.min(s))
+    u = np.geomspace((1.0 + SHIFT_GRID[0]) * s_min, s_min + SHIFT_GRID[1], n)
+    return u - s_min
+
+
+def _profile(s: np.ndarray, q: np.ndarray, basis: Sequence[str]) -> tuple[float, float]:
+    """Least-squares exponent ``a`` and shift ``b`` (each 1.0 / 0.0 when not free).
+
+    Each free parameter is profiled over its grid (:data:`EXPONENT_GRID`, :func:`shift_grid`)
+    and refined by a bounded scalar search; with both, ``b`` is profiled outside and ``a``
+    inside (a coarser exponent grid then keeps the cost at a few thousand small solves).
+    """
+    has_a = any(r in FREE for r in basis)
+    has_b = any(r in SHIFTED for r in basis)
+    if not has_a and not has_b:
+        return 1.0, 0.0
+    a_grid = np.geomspace(*EXPONENT_GRID, 121 if not has_b else 41)
+
+    def best_a(b: float) -> tuple[float, float]:
+        if not has_a:
+            return 1.0, _solve(s, q, basis, 1.0, b)[1]
+        return _minimize_on_grid(lambda a: _solve(s, q, basis, a, b)[1], a_grid)
+
+    if not has_b:
+        return best_a(0.0)[0], 0.0
+    b, _ = _minimize_on_grid(lambda b: best_a(b)[1], shift_grid(s, 81 if not has_a else 41))
+    return best_a(b)[0], b
+
+
+def _gauss_newton_se(s: np.ndarray, basis: Sequence[str], a: float, b: float,
+                     coef: np.ndarray, X: np.ndarray, rss: float, dof: int,
+                     has_a: bool, has_b: bool) -> float:
+    """Standard error of the constant with the profiled parameters linearised in.
+
+    The Jacobian is the design matrix plus the derivatives of the fitted values in ``a``
+    and ``b`` at fixed raw coefficients (central differences).
+    """
+    _, scales = _design(s, basis, a, b)
+    raw_coef = coef[1:] / scales
+
+    def fitted(a_: float, b_: float) -> np.ndarray:
+        cols = np.column_stack([RATES[r](s, a_, b_, float(s[0])) for r in basis])
+        return coef[0] + cols @ raw_coef
+
+    cols = [X]
+    if has_a:
+        h = 1e-6 * max(abs(a), 1e-3)
+        cols.append(((fitted(a + h, b) - fitted(a - h, b)) / (2 * h))[:, None])
+    if has_b:
+        h = 1e-6 * max(abs(b), 1.0)
+        cols.append(((fitted(a, b + h) - fitted(a, b - h)) / (2 * h))[:, None])
+    J = np.hstack(cols)
+    norm = np.max(np.abs(J), axis=0)
+    J = J / np.where(norm > 0, norm, 1.0)
+    if np.linalg.matrix_rank(J) < J.shape[1]:
+        return float("inf")
+    cov = np.linalg.pinv(J.T @ J)
+    return float(np.sqrt(max(rss / dof, 0.0) * max(cov[0, 0], 0.0)))
 
 
 def fit_rate(s: np.ndarray, q: np.ndarray, basis: Sequence[str]) -> RateFit:
@@ -201,25 +299,33 @@ def fit_rate(s: np.ndarray, q: np.ndarray, basis: Sequence[str]) -> RateFit:
     >>> f = fit_rate(s, 0.5 + 0.3 / s, ("1/log t",))
     >>> round(f.limit, 12)
     0.5
+    >>> f = fit_rate(s, 0.5 + 0.3 / (s + 4.0), ("1/(log t+b)",))
+    >>> round(f.limit, 9), round(f.shift, 5)
+    (0.5, 4.0)
     """
-    free = any(b in FREE for b in basis)
-    a = _profile(s, q, basis) if free else 1.0
-    coef, rss, X, rank = _solve(s, q, basis, a)
-    p = X.shape[1] + int(free)
+    has_a = any(r in FREE for r in basis)
+    has_b = any(r in SHIFTED for r in basis)
+    a, b = _profile(s, q, basis)
+    coef, rss, X, rank = _solve(s, q, basis, a, b)
+    p = X.shape[1] + int(has_a) + int(has_b)
     dof = s.size - p
     se = np.inf
     if dof >= 1 and rank == X.shape[1]:
-        xtx_inv = np.linalg.pinv(X.T @ X)
-        se = float(np.sqrt(max(rss / dof, 0.0) * max(xtx_inv[0, 0], 0.0)))
+        if has_a or has_b:
+            se = _gauss_newton_se(s, basis, a, b, coef, X, rss, dof, has_a, has_b)
+        else:
+            xtx_inv = np.linalg.pinv(X.T @ X)
+            se = float(np.sqrt(max(rss / dof, 0.0) * max(xtx_inv[0, 0], 0.0)))
     return RateFit(
         basis=tuple(basis),
         limit=float(coef[0]),
         amplitudes=tuple(float(c) for c in coef[1:]),
-        exponent=float(a) if free else None,
+        exponent=float(a) if has_a else None,
         se_limit=se,
         rss=rss,
         dof=int(dof),
         fitted=X @ coef,
+        shift=float(b) if has_b else None,
     )
 
 

@@ -8,7 +8,6 @@ import numpy as np
 
 from verify.claims.base import Claim, ExpectedSpec, Series
 from verify.claims.fit import (
-    FREE,
     RateFit,
     NEEDS_POSITIVE_LOG,
     check_basis,
@@ -17,6 +16,7 @@ from verify.claims.fit import (
     extension,
     fit_rate,
     line_fit,
+    n_free,
     nonfinite_result,
     short_result,
 )
@@ -27,8 +27,9 @@ _SLOPE_SLACK = 1e-6
 
 
 def _n_params(basis: tuple[str, ...]) -> int:
-    """Parameters of the rate model: the limit, one coefficient per term, a free exponent."""
-    return len(basis) + 1 + int(any(t in FREE for t in basis))
+    """Parameters of the rate model: the limit, one coefficient per term, the profiled
+    exponent and shift."""
+    return len(basis) + 1 + n_free(basis)
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,11 @@ class Limit(Claim):
         The expected limit :math:`L`; None means "converges to a finite limit".
     rate
         The theorem's rate terms :math:`r_k` (names in :data:`verify.claims.fit.RATES`),
-        e.g. ``("1/log t",)`` or ``("t^-a",)`` (free exponent, profiled).
+        e.g. ``("1/log t",)``, ``("t^-a",)`` (free exponent, profiled) or
+        ``("1/(log t+b)",)`` (free shift, profiled: for quantities rational in
+        :math:`\log t`, e.g. :math:`c/(\log t + b)` with :math:`b` not small against
+        :math:`\log t`, where a series in :math:`1/\log t` converges badly).  Terms can be
+        combined, e.g. ``("1/(log t+b)", "t^-a")`` (profiled jointly).
     rtol, atol
         Tolerance :math:`\tau = \max(\mathrm{atol}, \mathrm{rtol}\,|L|)`
         (:math:`|\hat L|` when ``limit`` is None).
@@ -132,7 +137,7 @@ class Limit(Claim):
             return undecided(
                 self.name, self.kind,
                 f"run too short: {s.size} points in the window cannot fit the "
-                f"{len(self.rate) + 1}-parameter rate model {self.rate} with an error estimate",
+                f"{_n_params(self.rate)}-parameter rate model {self.rate} with an error estimate",
                 n_points=int(s.size), fit=fit.summary())
         need = max((_n_params(b) + 1 for b in self._alternatives()), default=0)
         if s.size < need:
@@ -199,7 +204,7 @@ class Limit(Claim):
             "L_hat": fit.limit, "sigma_stat": fit.se_limit, "sigma_sys": sys, "sigma": sigma,
             "ci": [fit.limit - 3 * sigma, fit.limit + 3 * sigma], "tol": tol,
             "basis": list(fit.basis), "amplitudes": list(fit.amplitudes),
-            "exponent": fit.exponent, "window_log_t": [float(s[0]), float(s[-1])],
+            "exponent": fit.exponent, "shift": fit.shift, "window_log_t": [float(s[0]), float(s[-1])],
             "n_points": int(s.size), "last_value": float(q[-1]),
             "alternatives": [a.summary() for a in alts],
             "extrapolation_ratio": self._extrapolation(fit, tol)[1],
