@@ -27,8 +27,10 @@ def verdict(relation, **params) -> AssumptionResult:
 
 
 def test_docstring_examples_run():
-    failed, attempted = doctest.testmod(va, optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert attempted > 10 and failed == 0
+    import verify.datastats as ds
+
+    results = [doctest.testmod(m, optionflags=doctest.NORMALIZE_WHITESPACE) for m in (va, ds)]
+    assert sum(r.attempted for r in results) > 10 and sum(r.failed for r in results) == 0
 
 
 @pytest.mark.parametrize("relation, status", [

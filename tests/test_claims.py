@@ -107,6 +107,48 @@ def test_limit_wrong_rate_model_does_not_pass():
     assert r.outcome is PASS, r.reason
 
 
+SS = np.linspace(5.0, 12.0, 120)  # log t, a window that does not reach the power-series regime
+SHIFTED = 0.1 + 0.5 / (SS + 4.0) + 1e-3 / (SS + 4.0) ** 2
+
+
+def test_limit_shifted_rate_pins_the_limit_where_1_over_log_cannot():
+    """q = L + c/(log t + b): the free shift fits it; a series in 1/log t does not."""
+    ser = Series("gap", SS, SHIFTED)
+    r = run(Limit("c", "gap", limit=0.1, rate=("1/(log t+b)",), window=1.0), ser)
+    assert r.outcome is PASS, r.reason
+    assert r.measured == pytest.approx(0.1, abs=1e-6)
+    assert r.evidence["shift"] == pytest.approx(4.0, abs=0.05)
+    assert r.evidence["alternatives"][0]["basis"] == [
+        "1/(log t+b)", "1/(log t+b)^2", "1/(log t+b)^3"]
+    r = run(Limit("c", "gap", limit=0.2, rate=("1/(log t+b)",), window=1.0), ser)
+    assert r.outcome is FAIL and "excludes expected 0.2" in r.reason
+    r = run(Limit("c", "gap", limit=0.1, rate=("1/log t",), window=1.0), ser)
+    assert r.outcome is not PASS
+
+
+def test_limit_shifted_rate_wrong_shape_never_passes_a_wrong_limit():
+    """q = L + c/sqrt(log t) is close to L' + c'/(log t + b'), L' != L: never PASS at L'."""
+    for c in (0.5, 0.05):
+        ser = Series("q", SS, 0.1 + c / np.sqrt(SS))
+        for L in (0.1, 0.105, 0.095, 0.1 * (1 + c)):
+            for rate in (("1/(log t+b)",), ("1/(log t+b)", "t^-a")):
+                r = run(Limit("c", "q", limit=L, rate=rate, window=1.0), ser)
+                assert r.outcome is not PASS, (c, L, rate, r.evidence["L_hat"])
+
+
+def test_limit_shifted_rate_with_a_power_transient():
+    q = 0.1 + 0.5 / (SS + 4.0) + 0.05 * np.exp(-0.8 * (SS - 5.0))
+    r = run(Limit("c", "q", limit=0.1, rate=("1/(log t+b)", "t^-a"), window=1.0),
+            Series("q", SS, q))
+    assert r.measured == pytest.approx(0.1, abs=1e-6)
+    assert r.evidence["shift"] == pytest.approx(4.0, abs=1e-4)
+    assert r.evidence["exponent"] == pytest.approx(0.8, abs=1e-5)
+    assert r.outcome is not FAIL, r.reason
+    r = run(Limit("c", "q", limit=0.2, rate=("1/(log t+b)", "t^-a"), window=1.0),
+            Series("q", SS, q))
+    assert r.outcome is FAIL
+
+
 def test_limit_nan_in_window_is_undecided_with_note():
     q = 0.5 + 0.3 / S
     q[-3] = np.nan
@@ -164,9 +206,15 @@ def test_fit_extension_rule():
     assert extension(("t^-a",)) == ("t^-a", "t^-2a")
     assert extension(("1/t",)) == ("1/t", "1/t^2")
     assert extension(("1/log^4 t",)) is None
+    # 1/(log t+b)^2 alone is the shift's tangent (coefficient 0 at the fitted b): add ^3 too
+    assert extension(("1/(log t+b)",)) == ("1/(log t+b)", "1/(log t+b)^2", "1/(log t+b)^3")
+    assert extension(("1/(log t+b)", "t^-a")) == ("1/(log t+b)", "t^-a", "t^-2a")
     s = np.linspace(3.0, 9.0, 40)
     f = fit_rate(s, 1.0 + 0.2 * np.exp(-0.7 * s), ("t^-a",))
     assert f.exponent == pytest.approx(0.7, rel=1e-5) and f.limit == pytest.approx(1.0)
+    f = fit_rate(s, 1.0 + 0.2 / (s - 2.5), ("1/(log t+b)",))
+    assert f.shift == pytest.approx(-2.5, abs=1e-6) and f.limit == pytest.approx(1.0, abs=1e-9)
+    assert f.exponent is None and f.dof == s.size - 3
 
 
 # ------------------------------------------------------------------------- Bound

@@ -6,6 +6,7 @@ Exact inputs are substituted as rationals (a float by its binary value), inexact
 from __future__ import annotations
 
 import itertools
+from fractions import Fraction  # noqa: F401  (used by the doctests)
 import math
 from dataclasses import asdict, dataclass, field
 from enum import Enum

@@ -55,6 +55,7 @@ RATES: dict[str, Callable[[np.ndarray, float, float, float], np.ndarray]] = {
     "loglog t/log t": lambda s, a, b, s0: np.log(s) / s,
     "1/(log t+b)": lambda s, a, b, s0: 1.0 / (s + b),
     "1/(log t+b)^2": lambda s, a, b, s0: (s + b) ** -2.0,
+    "1/(log t+b)^3": lambda s, a, b, s0: (s + b) ** -3.0,
     "1/t": lambda s, a, b, s0: np.exp(-(s - s0)),
     "1/t^2": lambda s, a, b, s0: np.exp(-2.0 * (s - s0)),
     "1/t^3": lambda s, a, b, s0: np.exp(-3.0 * (s - s0)),
@@ -68,7 +69,7 @@ FREE = frozenset({"t^-a", "t^-2a", "t^-3a"})
 
 #: Terms with a free shift ``b`` (profiled, counted as one extra parameter; all such terms
 #: of a basis share the same ``b``).
-SHIFTED = frozenset({"1/(log t+b)", "1/(log t+b)^2"})
+SHIFTED = frozenset({"1/(log t+b)", "1/(log t+b)^2", "1/(log t+b)^3"})
 
 #: Terms defined only for ``log t > 0``.
 NEEDS_POSITIVE_LOG = frozenset({"1/log t", "1/log^2 t", "1/log^3 t", "1/log^4 t",
@@ -76,7 +77,7 @@ NEEDS_POSITIVE_LOG = frozenset({"1/log t", "1/log^2 t", "1/log^3 t", "1/log^4 t"
 
 #: The next term of each asymptotic expansion, used to probe the model error:
 #: ``1/log^k t -> 1/log^(k+1) t``, ``loglog t/log t -> 1/log t``, ``t^-ka -> t^-(k+1)a``,
-#: ``1/(log t+b) -> 1/(log t+b)^2`` (``b`` refitted).
+#: ``1/(log t+b)^k -> 1/(log t+b)^(k+1)`` (``b`` refitted).
 NEXT: dict[str, str | None] = {
     "1/log t": "1/log^2 t",
     "1/log^2 t": "1/log^3 t",
@@ -84,7 +85,8 @@ NEXT: dict[str, str | None] = {
     "1/log^4 t": None,
     "loglog t/log t": "1/log t",
     "1/(log t+b)": "1/(log t+b)^2",
-    "1/(log t+b)^2": None,
+    "1/(log t+b)^2": "1/(log t+b)^3",
+    "1/(log t+b)^3": None,
     "1/t": "1/t^2",
     "1/t^2": "1/t^3",
     "1/t^3": None,
@@ -92,6 +94,12 @@ NEXT: dict[str, str | None] = {
     "t^-2a": "t^-3a",
     "t^-3a": None,
 }
+
+
+#: Terms that only move along the profiled shift: ``d/db [c/(s+b)] = -c/(s+b)^2``, so at the
+#: least-squares ``b`` the residual is orthogonal to ``1/(s+b)^2`` and adding that term alone
+#: changes nothing (its coefficient comes out 0).  :func:`extension` adds the next term too.
+TANGENT: dict[str, str] = {"1/(log t+b)^2": "1/(log t+b)"}
 
 
 def check_basis(basis: Sequence[str]) -> None:
@@ -109,7 +117,10 @@ def extension(basis: Sequence[str]) -> tuple[str, ...] | None:
     """The basis extended by the next higher-order term of its last element.
 
     The chain :data:`NEXT` is followed from the last (highest-order) term until a term not
-    yet in the basis is found; None when the chain ends.
+    yet in the basis is found; None when the chain ends.  When the added term is the
+    shift tangent of a basis term (:data:`TANGENT`: ``1/(log t+b)^2`` next to
+    ``1/(log t+b)``), the following term is added as well, since the tangent alone is not a
+    probe of the model error.
 
     Examples
     --------
@@ -117,11 +128,18 @@ def extension(basis: Sequence[str]) -> tuple[str, ...] | None:
     ('1/log t', '1/log^2 t')
     >>> extension(("loglog t/log t", "1/log t"))
     ('loglog t/log t', '1/log t', '1/log^2 t')
+    >>> extension(("1/(log t+b)",))
+    ('1/(log t+b)', '1/(log t+b)^2', '1/(log t+b)^3')
     """
-    nxt = NEXT[basis[-1]]
-    while nxt is not None and nxt in basis:
+    out = tuple(basis)
+    nxt = NEXT[out[-1]]
+    while nxt is not None:
+        if nxt not in out:
+            out = (*out, nxt)
+            if TANGENT.get(nxt) not in out:
+                break
         nxt = NEXT[nxt]
-    return None if nxt is None else (*basis, nxt)
+    return None if out == tuple(basis) else out
 
 
 def n_free(basis: Sequence[str]) -> int:
