@@ -14,7 +14,12 @@ step ``eta / (L (log 1/L)^{3-2/L})`` (the GD version's step, our reading of its 
 so that ``log t`` grows like the margin; the norm claim is read as
 ``||theta||^2 / log t`` converging to a finite positive limit (equal to ``1/gamma_inf``);
 the KKT claim uses the (eps, delta) residual of the NNLS multipliers at the rescaled
-iterate, which must tend to 0.
+iterate, which must tend to 0. Lyu & Li give no rate; frozen or imbalanced neurons carry a
+share of ||theta|| that decays like (log t)^{-1/2} (||theta||^2 = Theta(log t)), so the
+residual is fitted as (log t)^{-a} with a free exponent. Known defects of our residual
+(one-sided Jacobian at near-kinks instead of the Clarke subdifferential; NNLS over all
+samples minimizing eps alone, then delta evaluated) can only make it larger; see the issue
+notes.
 """
 from __future__ import annotations
 
@@ -96,7 +101,7 @@ THEOREM = Theorem(
         Limit("norm_growth", "norm_growth", r"\|\theta(t)\|^2/\log t \to c \in (0,\infty)", reading=True,
               limit=None, positive=True, rate=("loglog t/log t", "1/log t"), rtol=5e-2),
         Limit("kkt", "kkt_residual", r"\theta(t)/\|\theta(t)\| \to \text{KKT direction (residual} \to 0)",
-              limit=0.0, rate=("1/log t",), atol=1e-2),
+              reading=True, limit=0.0, rate=("log^-a t",), atol=1e-2),
     ),
     tags=frozenset({"homogeneous", "two-layer", "margin-loss", "separable"}),
 )

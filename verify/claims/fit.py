@@ -62,10 +62,12 @@ RATES: dict[str, Callable[[np.ndarray, float, float, float], np.ndarray]] = {
     "t^-a": lambda s, a, b, s0: np.exp(-a * (s - s0)),
     "t^-2a": lambda s, a, b, s0: np.exp(-2.0 * a * (s - s0)),
     "t^-3a": lambda s, a, b, s0: np.exp(-3.0 * a * (s - s0)),
+    "log^-a t": lambda s, a, b, s0: (s / s0) ** -a,
+    "log^-2a t": lambda s, a, b, s0: (s / s0) ** (-2.0 * a),
 }
 
 #: Terms with a free exponent ``a`` (profiled, counted as one extra parameter).
-FREE = frozenset({"t^-a", "t^-2a", "t^-3a"})
+FREE = frozenset({"t^-a", "t^-2a", "t^-3a", "log^-a t", "log^-2a t"})
 
 #: Terms with a free shift ``b`` (profiled, counted as one extra parameter; all such terms
 #: of a basis share the same ``b``).
@@ -73,7 +75,7 @@ SHIFTED = frozenset({"1/(log t+b)", "1/(log t+b)^2", "1/(log t+b)^3"})
 
 #: Terms defined only for ``log t > 0``.
 NEEDS_POSITIVE_LOG = frozenset({"1/log t", "1/log^2 t", "1/log^3 t", "1/log^4 t",
-                                "loglog t/log t", *SHIFTED})
+                                "loglog t/log t", "log^-a t", "log^-2a t", *SHIFTED})
 
 #: The next term of each asymptotic expansion, used to probe the model error:
 #: ``1/log^k t -> 1/log^(k+1) t``, ``loglog t/log t -> 1/log t``, ``t^-ka -> t^-(k+1)a``,
@@ -93,6 +95,8 @@ NEXT: dict[str, str | None] = {
     "t^-a": "t^-2a",
     "t^-2a": "t^-3a",
     "t^-3a": None,
+    "log^-a t": "log^-2a t",
+    "log^-2a t": None,
 }
 
 
