@@ -22,7 +22,8 @@ from verify.claims import (
     Series,
 )
 from verify.claims.base import resolve
-from verify.claims.fit import extension, fit_rate
+from verify.claims.fit import fit_rate
+from verify.claims.rates import extension
 from verify.outcome import ClaimResult, Outcome
 
 PASS, FAIL, UNDECIDED = Outcome.PASS, Outcome.FAIL, Outcome.UNDECIDED

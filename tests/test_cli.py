@@ -10,7 +10,6 @@ import pytest
 
 from verify import registry
 from verify.cli import main
-from verify.claims import Limit
 from verify.results import load
 
 TINY = Path(__file__).parent / "cases"

@@ -7,7 +7,7 @@ from typing import Mapping
 import numpy as np
 
 from verify.claims.base import Claim, ExpectedSpec, Series
-from verify.claims.fit import MIN_POINTS, expected_value, nonfinite_result, short_result
+from verify.claims.guards import MIN_POINTS, expected_value, nonfinite_result, short_result
 from verify.outcome import ClaimResult, Outcome, undecided
 
 

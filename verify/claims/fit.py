@@ -1,11 +1,11 @@
-"""Least-squares fits shared by the claim kinds, and the screening every kind applies first.
+"""Least-squares rate fits for :class:`~verify.claims.limit.Limit` (and a line fit for Scaling).
 
 A :class:`~verify.claims.limit.Limit` fits the theorem's rate of convergence,
 
 .. math:: q(t) \\approx L + \\sum_k c_k\\, r_k(s), \\qquad s = \\log t,
 
 by ordinary least squares on a late window, with rate terms :math:`r_k` taken from
-:data:`RATES`.  Columns are rescaled to a maximum of one on the window before
+:data:`verify.claims.rates.RATES`.  Columns are rescaled to a maximum of one on the window before
 ``numpy.linalg.lstsq``, so a coefficient is reported as the *amplitude* of its term on the
 window (its largest absolute contribution there), which is well defined even when the raw
 term (``1/t`` at ``log t = 800``) underflows.  Terms with a free exponent (``t^-a``) are
@@ -17,9 +17,6 @@ small against ``log t``) are profiled the same way over ``b`` in :data:`SHIFT_GR
 with both a free exponent and a free shift is profiled jointly (nested: ``b`` outside,
 ``a`` inside).  The standard error of the limit linearises the model in the profiled
 parameters too (Gauss-Newton), so their uncertainty is carried into it.
-
-The screening helpers turn the universal preconditions (finite values, enough points,
-enough audited digits) into UNDECIDED results with a reason that cites the numbers.
 """
 from __future__ import annotations
 
@@ -29,11 +26,7 @@ from typing import Callable, Sequence
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from verify.claims.base import Claim, Series
-from verify.outcome import ClaimResult, undecided
-
-#: Fewest points in a decision window that any claim decides on.
-MIN_POINTS = 5
+from verify.claims.rates import FREE, RATES, SHIFTED
 
 #: Range of a free rate exponent ``a`` in ``t^-a``.
 EXPONENT_GRID = (0.02, 3.0)
@@ -42,113 +35,6 @@ EXPONENT_GRID = (0.02, 3.0)
 #: ``SHIFT_GRID[1]``, with ``s_min`` the smallest ``log t`` of the window (so that
 #: ``log t + b >= 0.1 s_min > 0`` on the window).
 SHIFT_GRID = (-0.9, 50.0)
-
-#: Rate terms as functions of ``s = log t``, of a free exponent ``a`` and of a free shift ``b``
-#: where they appear, and of the window start ``s0``.  Exponentials are taken relative to
-#: ``s0`` (the constant goes into the coefficient), so they never overflow or underflow at
-#: the start of the window.
-RATES: dict[str, Callable[[np.ndarray, float, float, float], np.ndarray]] = {
-    "1/log t": lambda s, a, b, s0: 1.0 / s,
-    "1/log^2 t": lambda s, a, b, s0: s**-2.0,
-    "1/log^3 t": lambda s, a, b, s0: s**-3.0,
-    "1/log^4 t": lambda s, a, b, s0: s**-4.0,
-    "loglog t/log t": lambda s, a, b, s0: np.log(s) / s,
-    "1/(log t+b)": lambda s, a, b, s0: 1.0 / (s + b),
-    "1/(log t+b)^2": lambda s, a, b, s0: (s + b) ** -2.0,
-    "1/(log t+b)^3": lambda s, a, b, s0: (s + b) ** -3.0,
-    "1/t": lambda s, a, b, s0: np.exp(-(s - s0)),
-    "1/t^2": lambda s, a, b, s0: np.exp(-2.0 * (s - s0)),
-    "1/t^3": lambda s, a, b, s0: np.exp(-3.0 * (s - s0)),
-    "t^-a": lambda s, a, b, s0: np.exp(-a * (s - s0)),
-    "t^-2a": lambda s, a, b, s0: np.exp(-2.0 * a * (s - s0)),
-    "t^-3a": lambda s, a, b, s0: np.exp(-3.0 * a * (s - s0)),
-    "log^-a t": lambda s, a, b, s0: (s / s0) ** -a,
-    "log^-2a t": lambda s, a, b, s0: (s / s0) ** (-2.0 * a),
-}
-
-#: Terms with a free exponent ``a`` (profiled, counted as one extra parameter).
-FREE = frozenset({"t^-a", "t^-2a", "t^-3a", "log^-a t", "log^-2a t"})
-
-#: Terms with a free shift ``b`` (profiled, counted as one extra parameter; all such terms
-#: of a basis share the same ``b``).
-SHIFTED = frozenset({"1/(log t+b)", "1/(log t+b)^2", "1/(log t+b)^3"})
-
-#: Terms defined only for ``log t > 0``.
-NEEDS_POSITIVE_LOG = frozenset({"1/log t", "1/log^2 t", "1/log^3 t", "1/log^4 t",
-                                "loglog t/log t", "log^-a t", "log^-2a t", *SHIFTED})
-
-#: The next term of each asymptotic expansion, used to probe the model error:
-#: ``1/log^k t -> 1/log^(k+1) t``, ``loglog t/log t -> 1/log t``, ``t^-ka -> t^-(k+1)a``,
-#: ``1/(log t+b)^k -> 1/(log t+b)^(k+1)`` (``b`` refitted).
-NEXT: dict[str, str | None] = {
-    "1/log t": "1/log^2 t",
-    "1/log^2 t": "1/log^3 t",
-    "1/log^3 t": "1/log^4 t",
-    "1/log^4 t": None,
-    "loglog t/log t": "1/log t",
-    "1/(log t+b)": "1/(log t+b)^2",
-    "1/(log t+b)^2": "1/(log t+b)^3",
-    "1/(log t+b)^3": None,
-    "1/t": "1/t^2",
-    "1/t^2": "1/t^3",
-    "1/t^3": None,
-    "t^-a": "t^-2a",
-    "t^-2a": "t^-3a",
-    "t^-3a": None,
-    "log^-a t": "log^-2a t",
-    "log^-2a t": None,
-}
-
-
-#: Terms that only move along the profiled shift: ``d/db [c/(s+b)] = -c/(s+b)^2``, so at the
-#: least-squares ``b`` the residual is orthogonal to ``1/(s+b)^2`` and adding that term alone
-#: changes nothing (its coefficient comes out 0).  :func:`extension` adds the next term too.
-TANGENT: dict[str, str] = {"1/(log t+b)^2": "1/(log t+b)"}
-
-
-def check_basis(basis: Sequence[str]) -> None:
-    """Raise ValueError for unknown or repeated rate names, or an empty basis."""
-    if not basis:
-        raise ValueError("rate basis is empty: give at least one rate, e.g. ('1/log t',)")
-    unknown = [b for b in basis if b not in RATES]
-    if unknown:
-        raise ValueError(f"unknown rate {unknown[0]!r}; known rates: {sorted(RATES)}")
-    if len(set(basis)) != len(basis):
-        raise ValueError(f"rate basis {tuple(basis)} repeats a term")
-
-
-def extension(basis: Sequence[str]) -> tuple[str, ...] | None:
-    """The basis extended by the next higher-order term of its last element.
-
-    The chain :data:`NEXT` is followed from the last (highest-order) term until a term not
-    yet in the basis is found; None when the chain ends.  When the added term is the
-    shift tangent of a basis term (:data:`TANGENT`: ``1/(log t+b)^2`` next to
-    ``1/(log t+b)``), the following term is added as well, since the tangent alone is not a
-    probe of the model error.
-
-    Examples
-    --------
-    >>> extension(("1/log t",))
-    ('1/log t', '1/log^2 t')
-    >>> extension(("loglog t/log t", "1/log t"))
-    ('loglog t/log t', '1/log t', '1/log^2 t')
-    >>> extension(("1/(log t+b)",))
-    ('1/(log t+b)', '1/(log t+b)^2', '1/(log t+b)^3')
-    """
-    out = tuple(basis)
-    nxt = NEXT[out[-1]]
-    while nxt is not None:
-        if nxt not in out:
-            out = (*out, nxt)
-            if TANGENT.get(nxt) not in out:
-                break
-        nxt = NEXT[nxt]
-    return None if out == tuple(basis) else out
-
-
-def n_free(basis: Sequence[str]) -> int:
-    """Number of profiled nonlinear parameters of a basis: a free exponent, a free shift."""
-    return int(any(b in FREE for b in basis)) + int(any(b in SHIFTED for b in basis))
 
 
 @dataclass(frozen=True)
@@ -369,62 +255,3 @@ def line_fit(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     resid = y - intercept - slope * x
     se = float(np.sqrt((resid @ resid) / (x.size - 2) / sxx)) if x.size > 2 else float("inf")
     return slope, intercept, se
-
-
-# ---------------------------------------------------------------------- screening
-
-
-def nonfinite_result(claim: Claim, series: Series, values: np.ndarray,
-                     where: str = "the decision window") -> ClaimResult | None:
-    """UNDECIDED when ``values`` (the decision window) holds NaN or inf, naming how many."""
-    bad = int((~np.isfinite(values)).sum())
-    if bad == 0:
-        return None
-    note = series.note or "no note recorded"
-    return undecided(
-        claim.name, claim.kind,
-        f"{bad} of {values.size} values of {series.name!r} in {where} are not finite ({note})",
-        n_nonfinite=bad, n_points=int(values.size), note=series.note,
-    )
-
-
-def short_result(claim: Claim, series: Series, n: int, where: str = "the decision window",
-                 need: int = MIN_POINTS, unit: str = "points", **evidence) -> ClaimResult | None:
-    """UNDECIDED ('run too short') when fewer than ``need`` points are in the window."""
-    if n >= need:
-        return None
-    span = ""
-    if series.log_t.size:
-        span = f"; the run covers log t in [{series.log_t.min():.4g}, {series.log_t.max():.4g}]"
-    return undecided(
-        claim.name, claim.kind,
-        f"run too short: {n} {unit} of {series.name!r} in {where} (need {need}){span}",
-        n_points=n, **evidence,
-    )
-
-
-def digits_result(claim: Claim, series: Series, floor: float, tol: float,
-                  evidence: dict | None = None) -> ClaimResult | None:
-    """UNDECIDED when the precision floor alone exceeds the tolerance."""
-    if floor <= tol:
-        return None
-    ev = {**(evidence or {}), "digits": series.trusted_digits, "precision_floor": floor,
-          "tol": tol}
-    return undecided(
-        claim.name, claim.kind,
-        f"only {series.trusted_digits:g} audited digits: precision floor {floor:.3g} exceeds "
-        f"tolerance {tol:.3g}",
-        **ev,
-    )
-
-
-def expected_value(expected, name: str, spec) -> float | None:
-    """The resolved expected value ``name``; plain numbers resolve without the runner."""
-    if name in expected:
-        v = expected[name]
-        return None if v is None else float(v)
-    if spec is None:
-        return None
-    if isinstance(spec, (int, float)):
-        return float(spec)
-    raise KeyError(f"expected value {name!r} was not resolved; pass it in `expected`")

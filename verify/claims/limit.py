@@ -7,19 +7,9 @@ from typing import Mapping
 import numpy as np
 
 from verify.claims.base import Claim, ExpectedSpec, Series
-from verify.claims.fit import (
-    RateFit,
-    NEEDS_POSITIVE_LOG,
-    check_basis,
-    digits_result,
-    expected_value,
-    extension,
-    fit_rate,
-    line_fit,
-    n_free,
-    nonfinite_result,
-    short_result,
-)
+from verify.claims.fit import RateFit, fit_rate, line_fit
+from verify.claims.guards import digits_result, expected_value, nonfinite_result, short_result
+from verify.claims.rates import NEEDS_POSITIVE_LOG, check_basis, extension, n_free
 from verify.outcome import ClaimResult, Outcome, undecided
 
 #: Slack on "the late increments are at least as large as the early ones" (divergence rule).
@@ -41,7 +31,7 @@ class Limit(Claim):
     limit
         The expected limit :math:`L`; None means "converges to a finite limit".
     rate
-        The theorem's rate terms :math:`r_k` (names in :data:`verify.claims.fit.RATES`),
+        The theorem's rate terms :math:`r_k` (names in :data:`verify.claims.rates.RATES`),
         e.g. ``("1/log t",)``, ``("t^-a",)`` (free exponent, profiled) or
         ``("1/(log t+b)",)`` (free shift, profiled: for quantities rational in
         :math:`\log t`, e.g. :math:`c/(\log t + b)` with :math:`b` not small against
@@ -71,7 +61,7 @@ class Limit(Claim):
 
     with :math:`\sigma_{stat}` the OLS standard error, :math:`\sigma_{sys}` the largest
     :math:`|\hat L_{alt} - \hat L|` over the refits with the basis extended by its next
-    term (:func:`~verify.claims.fit.extension`) and truncated to its first term, and
+    term (:func:`~verify.claims.rates.extension`) and truncated to its first term, and
     :math:`f` the precision floor of the audited digits.  :math:`CI = \hat L \pm 3\sigma`.
 
     **Given L.** PASS if :math:`CI \subset [L-\tau, L+\tau]` and the distance

@@ -7,7 +7,7 @@ from typing import Mapping
 import numpy as np
 
 from verify.claims.base import Claim, ExpectedSpec, Series
-from verify.claims.fit import expected_value, nonfinite_result, short_result
+from verify.claims.guards import expected_value, nonfinite_result, short_result
 from verify.outcome import ClaimResult, Outcome, undecided
 
 #: Half-width (in second-difference centres) of the neighbourhood that sets a step's tolerance.

@@ -8,7 +8,8 @@ import numpy as np
 from scipy import stats
 
 from verify.claims.base import Claim, ExpectedSpec, Series
-from verify.claims.fit import expected_value, line_fit, nonfinite_result
+from verify.claims.fit import line_fit
+from verify.claims.guards import expected_value, nonfinite_result
 from verify.outcome import ClaimResult, Outcome, undecided
 
 
