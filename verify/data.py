@@ -95,3 +95,51 @@ def load_npz(path: str | Path) -> Dataset:
     except (OSError, ValueError) as exc:
         raise UserError(f"{p} is not a readable .npz file ({exc}); save with np.savez(path, X=X, y=y)") from None
     return Dataset(X, y, f"file:{p.name}")
+
+
+def _labels(n: int, positive_fraction: float, rng: np.random.Generator) -> np.ndarray:
+    """``round(n * positive_fraction)`` labels +1 (at least one of each), shuffled."""
+    k = min(max(int(round(n * positive_fraction)), 1), n - 1)
+    return rng.permutation(np.r_[np.ones(k), -np.ones(n - k)])
+
+
+def nearly_orthogonal(n: int, d: int, rng: np.random.Generator, *, kind: str = "construction",
+                      C: float = 10.0, norm_ratio: float = 1.0,
+                      positive_fraction: float = 0.5) -> Dataset:
+    r"""Nearly-orthogonal inputs (Frei et al. 2022; Kou et al. 2023), labels +-1.
+
+    ``kind="gaussian"``: rows :math:`x_i \sim N(0, I_d/d)` scaled by norms in
+    ``[1, norm_ratio]``; the constant :math:`C` of
+    :math:`\|x_i\|^2 \ge C n \max_{k\ne i}|\langle x_i, x_k\rangle|` is whatever the draw
+    gives (about :math:`\sqrt d/(3n)`), so ``C`` is ignored.
+    ``kind="construction"`` (needs ``d > n``): :math:`x_i = r_i Q (e_i + c\, e_{n+1})`
+    with a random rotation :math:`Q`, norms :math:`r_i \in [1, R]` (``R = norm_ratio``,
+    :math:`r_{min} = 1`, :math:`r_{max} = R`) and :math:`c^2 = 1/(nCR - 1)`, so that
+    :math:`\langle x_i, x_k\rangle = r_i r_k c^2` and the worst row has exactly
+    :math:`\|x_i\|^2/(n\max_k|\langle x_i,x_k\rangle|) = (1+c^2)/(nRc^2) = C` (up to the
+    rounding of :math:`Q`, which the exact audit measures).  Labels: a fraction
+    ``positive_fraction`` of +1, placed at random.
+    """
+    if kind not in ("construction", "gaussian"):
+        raise UserError(f"kind={kind!r}: use 'construction' or 'gaussian'")
+    if n < 2 or d < 1 or norm_ratio < 1.0:
+        raise UserError(f"need n >= 2, d >= 1, norm_ratio >= 1; got n={n}, d={d}, norm_ratio={norm_ratio}")
+    r = np.r_[1.0, norm_ratio, rng.uniform(1.0, norm_ratio, n - 2)][rng.permutation(n)]
+    if kind == "gaussian":
+        G = rng.standard_normal((n, d))
+        X = G / np.linalg.norm(G, axis=1, keepdims=True) * r[:, None]
+        meta: dict[str, Any] = {"kind": kind}
+    else:
+        if d <= n:
+            raise UserError(f"the exact construction needs d > n, got d={d}, n={n}; raise d")
+        if not n * C * norm_ratio > 1.0:
+            raise UserError(f"C={C} too small: the construction needs n C R > 1")
+        c = 1.0 / np.sqrt(n * C * norm_ratio - 1.0)
+        B = np.zeros((n, d))
+        B[np.arange(n), np.arange(n)] = 1.0
+        B[:, n] = c
+        Q, _ = np.linalg.qr(rng.standard_normal((d, d)))
+        X = (B * r[:, None]) @ Q.T
+        meta = {"kind": kind, "C": C, "c": c}
+    meta |= {"norm_ratio": norm_ratio, "positive_fraction": positive_fraction}
+    return Dataset(X, _labels(n, positive_fraction, rng), f"nearly_orthogonal/{kind}", meta)

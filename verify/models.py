@@ -107,6 +107,9 @@ class TwoLayer(Model):
         ``"gaussian"`` (``a ~ sigma0 N(0,1)``) or ``"signs"`` (``a_k = +-1`` balanced).
     mean_field
         Scale ``s = 1/m`` (mean field) instead of 1.
+    scale
+        An explicit output scale ``s`` (overrides ``mean_field``), e.g. ``1/m_block`` for
+        the two-block network of Kou et al. (2023) with ``m_block = m/2`` neurons per sign.
     """
 
     m: int = 10
@@ -114,8 +117,11 @@ class TwoLayer(Model):
     train_outer: bool = True
     outer_init: str = "gaussian"
     mean_field: bool = False
+    scale: float | None = None
 
     def __post_init__(self) -> None:
+        if self.scale is not None and not self.scale > 0:
+            raise UserError(f"output scale={self.scale} must be positive")
         if int(self.m) < 1:
             raise UserError(f"width m={self.m} must be a positive integer")
         if not 0.0 <= self.alpha < 1.0:
@@ -140,6 +146,8 @@ class TwoLayer(Model):
         return 2 if self.train_outer else 1
 
     def _scale(self, be: Backend) -> Any:
+        if self.scale is not None:
+            return be.const(self.scale)
         return be.const(1.0 / self.m if self.mean_field else 1.0)
 
     def _act(self, Z: Any, be: Backend) -> tuple[Any, Any]:

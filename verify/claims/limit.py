@@ -67,8 +67,9 @@ class Limit(Claim):
     **Given L.** PASS if :math:`CI \subset [L-\tau, L+\tau]` and the distance
     :math:`|q-L|` does not grow across the window (end :math:`\le` start :math:`+\tau`),
     or if the run has already converged (every point of the last quarter of the window
-    within :math:`\tau/2` of :math:`L`, the fitted rate terms there below :math:`\tau/2`,
-    distance not growing).  FAIL if :math:`CI \cap [L-\tau, L+\tau] = \emptyset`.
+    within :math:`\tau/2` of :math:`L`, distance not growing, and the move the fit and
+    each model-error refit still predict beyond the last point,
+    :math:`|\hat L - \hat q(s_{last})|`, at most :math:`\tau/2`).  FAIL if :math:`CI \cap [L-\tau, L+\tau] = \emptyset`.
     Else UNDECIDED.
 
     **L = None.** FAIL (divergence) if the least-squares slope :math:`dq/ds` over the last
@@ -153,7 +154,7 @@ class Limit(Claim):
             return low
         if L is None:
             return self._judge_finite(series, s, q, fit, sigma, tol, ev)
-        return self._judge_value(s, q, fit, sigma, tol, L, ev)
+        return self._judge_value(s, q, fit, alts, sigma, tol, L, ev)
 
     def _window(self, series: Series) -> tuple[np.ndarray, np.ndarray, ClaimResult | None]:
         """The decision window ``(s, q, None)`` or ``(.., .., UNDECIDED result)``."""
@@ -210,22 +211,25 @@ class Limit(Claim):
         return ClaimResult(self.name, self.kind, outcome, reason, measured=fit.limit,
                            expected=expected, evidence=ev)
 
-    def _judge_value(self, s: np.ndarray, q: np.ndarray, fit: RateFit, sigma: float,
-                     tol: float, L: float, ev: dict) -> ClaimResult:
+    def _judge_value(self, s: np.ndarray, q: np.ndarray, fit: RateFit, alts: list[RateFit],
+                     sigma: float, tol: float, L: float, ev: dict) -> ClaimResult:
         """Verdict when the theorem names the limit ``L``."""
         lo, hi = fit.limit - 3 * sigma, fit.limit + 3 * sigma
         d0, d1 = ev["distance_start"], ev["distance_end"]
         growing = d1 > d0 + tol
         ci_txt = f"extrapolated limit {fit.limit:.6g} ± {3 * sigma:.3g} (3 sigma)"
         late = s >= s[0] + 0.75 * (s[-1] - s[0])
+        remaining = max(abs(f.limit - f.fitted[-1]) for f in (fit, *alts))
+        ev["remaining_move"] = float(remaining)
         if (late.sum() >= 2 and not growing and np.all(np.abs(q[late] - L) <= tol / 2)
-                and np.all(np.abs(fit.fitted[late] - fit.limit) <= tol / 2)):
+                and remaining <= tol / 2):
             ev["converged"] = True
             dev = float(np.max(np.abs(q[late] - L)))
             return self._result(
                 Outcome.PASS, f"already converged: over the last quarter of the window "
-                f"(log t >= {s[late][0]:.4g}) every value is within {dev:.3g} of {L:.6g} "
-                f"(tolerance {tol:.3g})", fit, L, ev)
+                f"(log t >= {s[late][0]:.4g}) every value is within {dev:.3g} of {L:.6g}, "
+                f"and no rate model moves it by more than {remaining:.3g} beyond the last "
+                f"point (tolerance {tol:.3g})", fit, L, ev)
         extrapolating, ratio = self._extrapolation(fit, tol)
         if extrapolating:
             return self._result(Outcome.UNDECIDED, self._extrapolation_reason(fit, ratio),

@@ -78,7 +78,7 @@ def _png(fig: Figure, ax: Any) -> bytes:
 def _hline(ax: Any, value: Any, label: str, **style: Any) -> None:
     y = as_float(value)
     if y is not None and math.isfinite(y):
-        ax.axhline(y, label=f"{label} = {fmt(y, 5)}", linewidth=1, **style)
+        ax.axhline(y, label=f"{label} = {fmt(y, 5)}", **({"linewidth": 1} | style))
 
 
 def _window(ax: Any, ev: Mapping[str, Any]) -> None:

@@ -1,0 +1,73 @@
+"""Kou et al. (2023) / Frei et al. (2023): data generator, audit, contrast, stress policy."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from verify import registry
+from verify.cases import Case
+from verify.data import nearly_orthogonal
+from verify.datastats import near_orthogonality_C
+from verify.errors import UserError
+from verify.execute import run_case
+from verify.params import validate
+from verify.rank import stable_rank
+
+
+def _case(tid: str, **over) -> Case:
+    thm = registry.get(tid)
+    base = {"n": 6, "d": 8, "m": 4, "eta": 1.5, "steps": 3000, "checkpoints": 30, "audit_steps": 20}
+    p = validate(thm.schema, base | over, tid)
+    return Case(tid, p, tuple(sorted(base | over)))
+
+
+@pytest.mark.parametrize("C", [0.5, 2.0, 10.0])
+def test_construction_meets_prescribed_C(C):
+    d = nearly_orthogonal(6, 9, np.random.default_rng(1), C=C, norm_ratio=1.5)
+    c_eff = float(near_orthogonality_C(d.X).lo)
+    assert c_eff == pytest.approx(C, rel=1e-9)
+    assert set(d.y) == {-1.0, 1.0}
+
+
+def test_construction_needs_d_above_n():
+    with pytest.raises(UserError, match="d > n"):
+        nearly_orthogonal(6, 6, np.random.default_rng(0))
+
+
+def _final(res, name) -> float:
+    return float(res["series"][name]["values"][-1])
+
+
+def test_leaky_ends_closer_to_rank_one_than_relu():
+    """Same data, init and horizon: leaky blocks end nearer srank 1 than ReLU blocks."""
+    leaky = run_case(registry.get("kou2023-leaky"), _case("kou2023-leaky", alpha=0.2))
+    relu = run_case(registry.get("kou2023-relu"), _case("kou2023-relu"))
+    assert leaky["data"]["fingerprint"] == relu["data"]["fingerprint"]
+    gap_leaky = _final(leaky, "srank_blocks") - 1.0
+    gap_relu = _final(relu, "srank_blocks") - 1.0
+    assert 0.0 <= gap_leaky < gap_relu, (gap_leaky, gap_relu)
+
+
+def test_correlated_data_skipped_normally_evaluated_under_stress():
+    thm = registry.get("kou2023-leaky")
+    case = _case("kou2023-leaky", alpha=0.2, C=0.3)
+    normal = run_case(thm, case)
+    audit = {a["name"]: a for a in normal["assumptions"]}
+    assert audit["near-orthogonal"]["status"] == "VIOLATED"
+    assert audit["near-orthogonal"]["values"]["C_eff"] == pytest.approx(0.3, rel=1e-9)
+    assert {r["outcome"] for r in _rows(normal)} == {"SKIPPED"}
+    stressed = run_case(thm, case, stress=True)
+    assert all(r["outcome"] != "SKIPPED" for r in _rows(stressed))
+    assert stressed["series"]["srank_blocks"]["values"]
+
+
+def _rows(res):
+    return res["rows"]
+
+
+def test_stable_rank_of_stacked_two_block_limit():
+    """Our derivation: blocks 1 v_+^T and 1 v_-^T with v_+ = P - aN, v_- = N - aP, P _|_ N."""
+    a, P, N = 0.2, np.array([1.0, 0.0]), np.array([0.0, 1.0])
+    W = np.vstack([np.tile(P - a * N, (3, 1)), np.tile(N - a * P, (3, 1))])
+    assert stable_rank(W) == pytest.approx(2 * (1 + a * a) / (1 + a) ** 2)
+    assert stable_rank(W[:3]) == pytest.approx(1.0)
