@@ -45,10 +45,10 @@ THEOREM = Theorem(
     quantities=no.QUANTITIES,
     claims=(
         Limit("stable_rank", "srank_blocks", r"\max_\pm\mathrm{srank}(W_\pm(t)) \to 1", reading=True,
-              limit=1.0, rate=("1/log^2 t",), atol=1e-2),
+              limit=1.0, rate=("1/log^2 t",), atol=1e-2, show=("srank_stacked",)),
         Limit("margin_spread", "margin_spread", r"\max_i q_i - \min_i q_i \to \Delta_\infty < \infty\ "
               r"(\text{with } q_{min} - \log t \to c:\ \max q/\min q \to 1)", reading=True,
-              limit=None, rate=("t^-a",), rtol=1e-2, atol=1e-3, window=0.3),
+              limit=None, rate=("t^-a",), rtol=1e-2, atol=1e-3, window=0.3, show=("margin_ratio",)),
         Limit("margin_growth", "margin_growth", r"\min_i q_i - \log t \to c", reading=True,
               limit=None, rate=("t^-a",), atol=1e-2, window=0.3),
         Limit("loss_rate", "t_loss", r"t\,L(W(t)) \to c \in (0, \infty)", reading=True,

@@ -40,10 +40,10 @@ THEOREM = Theorem(
     quantities=no.QUANTITIES,
     claims=(
         Bound("stable_rank_bounded", "srank_stacked", r"\mathrm{srank}(W(t)) \le K\ \forall t", reading=True,
-              upper=K),
+              upper=K, show=("srank_blocks",)),
         Limit("margin_spread", "margin_spread", r"\max_i q_i - \min_i q_i \to \Delta_\infty < \infty\ "
               r"(\text{with } q_{min} - \log t \to c:\ \max q/\min q \to 1)", reading=True,
-              limit=None, rate=("t^-a",), rtol=1e-2, atol=1e-3, window=0.3),
+              limit=None, rate=("t^-a",), rtol=1e-2, atol=1e-3, window=0.3, show=("margin_ratio",)),
         Limit("margin_growth", "margin_growth", r"\min_i q_i - \log t \to c", reading=True,
               limit=None, rate=("t^-a",), atol=1e-2, window=0.3),
         Limit("loss_rate", "t_loss", r"t\,L(W(t)) \to c \in (0, \infty)\ (L \to 0)", reading=True,

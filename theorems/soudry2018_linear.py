@@ -27,9 +27,6 @@ agree with the prediction to ``o(1/log t)``, i.e. ``log t (gap - gap_pred) -> 0`
 """
 from __future__ import annotations
 
-
-import math
-
 import numpy as np
 import sympy as sp
 

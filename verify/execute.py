@@ -175,7 +175,7 @@ def _case_dict(thm, case, data, audit, targets, series, prec, traj_info, results
         claim = thm.claim(r.claim)
         s = series.get(claim.quantity)
         rows.append({"theorem": thm.id, "case": case.label, **r.to_row(), "quantity": claim.quantity,
-                     "statement": claim.statement, "reading": claim.reading, "seed": case.seed,
+                     "show": list(claim.show), "statement": claim.statement, "reading": claim.reading, "seed": case.seed,
                      "backend": be_name, "digits": None if s is None else s.digits,
                      "solver_status": solver, "config_hash": case.config_hash(data.fingerprint()),
                      "expected_label": {k: label_of(v) for k, v in claim.expected_specs().items()}})

@@ -86,8 +86,9 @@ class Theorem:
         if len(set(names)) != len(names):
             raise ValueError(f"{self.id}: duplicate claim names {names}")
         for c in self.claims:
-            if c.quantity not in self.quantities:
-                raise ValueError(f"{self.id}: claim {c.name!r} reads unknown quantity {c.quantity!r}")
+            for q in (c.quantity, *c.show):
+                if q not in self.quantities:
+                    raise ValueError(f"{self.id}: claim {c.name!r} reads unknown quantity {q!r}")
         for name in self.expected_failures:
             if name not in names:
                 raise ValueError(f"{self.id}: expected failure names unknown claim {name!r}")

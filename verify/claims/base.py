@@ -140,12 +140,17 @@ class Claim:
         The claim in LaTeX, as the report prints it.
     reading
         True when this is the suite's formalization rather than the published statement.
+    show
+        Further quantities drawn beside this one in the claim's plot (on a second axis),
+        e.g. the ratio whose limit the claim decides through its decomposition.  They do
+        not enter the verdict.
     """
 
     name: str
     quantity: str
     statement: str = ""
     reading: bool = False
+    show: tuple[str, ...] = ()
 
     @property
     def kind(self) -> str:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import io
 import math
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.mathtext import MathTextParser
 
+from verify.claims.rates import RATES
 from verify.report.io import as_float, fmt
 
 #: Colour of each outcome (and assumption status), shared with the HTML badges.
@@ -27,15 +28,6 @@ LN10 = math.log(10.0)
 
 #: Kinds whose ``expected`` is not a value of the quantity (Bound: a worst bound ratio).
 NOT_ON_QUANTITY_SCALE = frozenset({"Bound", "Monotone", "Scaling"})
-
-#: Rate functions of a Limit fit, as functions of ``s = log t`` and the exponent ``a``.
-BASIS: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
-    "1/log t": lambda s, a: 1.0 / s,
-    "1/log^2 t": lambda s, a: 1.0 / s**2,
-    "loglog t/log t": lambda s, a: np.log(s) / s,
-    "1/t": lambda s, a: np.exp(-s),
-    "t^-a": lambda s, a: np.exp(-a * s),
-}
 
 
 def floats(values: Any) -> np.ndarray:
@@ -82,28 +74,26 @@ def _hline(ax: Any, value: Any, label: str, **style: Any) -> None:
 
 
 def _window(ax: Any, ev: Mapping[str, Any]) -> None:
-    lo, hi = (list(floats(ev.get("window"))) + [math.nan, math.nan])[:2]
+    lo, hi = (list(floats(ev.get("window_log_t", ev.get("window")))) + [math.nan, math.nan])[:2]
     if math.isfinite(lo) and math.isfinite(hi):
         ax.axvspan(lo / LN10, hi / LN10, color="0.5", alpha=0.15, label="decision window")
 
 
 def _fit(ax: Any, row: Mapping[str, Any], lt: np.ndarray) -> None:
-    """Draw ``L + sum_k c_k phi_k(log t)``, extrapolated half the range to the right."""
+    """Draw ``L_hat + sum_k c_k r_k(log t)`` (the Limit fit, :data:`verify.claims.rates.RATES`
+    relative to the window start), extrapolated half the range to the right."""
     ev = row.get("evidence") or {}
-    limit = as_float(ev.get("L_hat", row.get("expected")))
-    basis, coef = ev.get("basis"), floats(ev.get("coefficients"))
-    a = as_float(ev.get("exponent"))
+    limit, basis, coef = as_float(ev.get("L_hat")), ev.get("basis"), floats(ev.get("amplitudes"))
+    window = list(floats(ev.get("window_log_t")))
     finite = lt[np.isfinite(lt)]
-    if limit is None or not isinstance(basis, list) or len(basis) != len(coef) or not finite.size:
+    if (limit is None or not isinstance(basis, list) or len(basis) != len(coef) or len(window) != 2
+            or not finite.size or any(b not in RATES for b in basis)):
         return
-    if any(b not in BASIS for b in basis) or ("t^-a" in basis and a is None):
-        return
-    start = as_float((list(ev.get("window") or []) + [None])[0])
-    start = start if start is not None and math.isfinite(start) else float(finite.min())
-    stop = finite.max() + 0.5 * (finite.max() - finite.min())
-    s = np.linspace(max(start, 1e-3), stop, 200)
+    a, b = as_float(ev.get("exponent")) or 0.0, as_float(ev.get("shift")) or 0.0
+    stop = finite.max() + 0.5 * (finite.max() - window[0])
+    s = np.linspace(window[0], stop, 200)
     with np.errstate(all="ignore"):
-        curve = limit + sum(c * BASIS[b](s, a or 0.0) for b, c in zip(basis, coef))
+        curve = limit + sum(c * RATES[k](s, a, b, window[0]) for k, c in zip(basis, coef))
     if np.isfinite(curve).any():
         ax.plot(s / LN10, curve, "--", color="C1", linewidth=1, label="fit (extrapolated)")
 
@@ -143,7 +133,8 @@ def _witness(ax: Any, ev: Mapping[str, Any], lt: np.ndarray, y: np.ndarray) -> N
         ax.plot([at / LN10], [value], "o", color="red", markersize=6, label="witness", zorder=5)
 
 
-def series_plot(row: Mapping[str, Any], series: Mapping[str, Any]) -> bytes:
+def series_plot(row: Mapping[str, Any], series: Mapping[str, Any],
+                record: Mapping[str, Any] | None = None) -> bytes:
     """The quantity of ``row`` against log10 t, with everything that decided the claim.
 
     Drawn when present: the decision ``window`` (shaded), a numeric ``expected`` (dashed;
@@ -158,6 +149,9 @@ def series_plot(row: Mapping[str, Any], series: Mapping[str, Any]) -> bytes:
         A results row (claim, outcome, expected and evidence).
     series
         ``{"label", "log_t", "values", "per_step"}`` of the row's quantity.
+    record
+        The case record; the series of the row's ``show`` quantities are drawn from it on
+        a second axis.
 
     Returns
     -------
@@ -188,6 +182,7 @@ def series_plot(row: Mapping[str, Any], series: Mapping[str, Any]) -> bytes:
     ax.set_xlabel("log10 t", fontsize=8)
     ax.set_ylabel(math_label(str(series.get("label", "")), str(row.get("quantity", ""))),
                   fontsize=8)
+    _companions(ax, row, record)
     return _png(fig, ax)
 
 
@@ -232,6 +227,23 @@ def _slopes(ev: Mapping[str, Any]) -> list[tuple[float, str, str]]:
     return out
 
 
+def _companions(ax: Any, row: Mapping[str, Any], record: Mapping[str, Any] | None) -> None:
+    """Draw the row's ``show`` quantities on a second y axis (they do not decide the claim)."""
+    names = [n for n in row.get("show") or [] if n in ((record or {}).get("series") or {})]
+    if not names:
+        return
+    ax.set_position((0.13, 0.14, 0.74, 0.77))  # room for the right axis labels
+    twin = ax.twinx()
+    for i, name in enumerate(names):
+        ser = record["series"][name]
+        lt, y = floats(ser.get("log_t")), floats(ser.get("values"))
+        if lt.shape == y.shape:
+            twin.plot(lt / LN10, y, ":", color=f"C{4 + i}", linewidth=1.2,
+                      label=f"{name} (right axis)")
+    twin.tick_params(labelsize=7)
+    twin.legend(fontsize=6, loc="upper right")
+
+
 def plot_row(row: Mapping[str, Any], record: Mapping[str, Any] | None) -> bytes | None:
     """The PNG for one row, or None when there is nothing to plot.
 
@@ -243,5 +255,5 @@ def plot_row(row: Mapping[str, Any], record: Mapping[str, Any] | None) -> bytes 
         return scaling_plot(row)
     series = ((record or {}).get("series") or {}).get(row.get("quantity", ""))
     if isinstance(series, Mapping) and floats(series.get("log_t")).size:
-        return series_plot(row, series)
+        return series_plot(row, series, record)
     return None
