@@ -12,6 +12,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from verify import assumptions as asm
+from verify import stepcheck
 from verify.audit import precision_audit
 from verify.backends import make_backend
 from verify.cases import Case
@@ -116,8 +117,9 @@ def apply_policy(thm: Theorem, result: ClaimResult, audit: tuple, stress: bool) 
     return result
 
 
-def _trajectory(thm: Theorem, case: Case, data: Dataset, model, loss, progress) -> tuple:
-    p = case.params
+def _trajectory(thm: Theorem, case: Case, data: Dataset, model, loss, progress,
+                p: Mapping[str, Any] | None = None) -> tuple:
+    p = case.params if p is None else p
     _, init_rng = _rngs(case.seed)
     params0 = model.init(data.d, p["sigma0"], init_rng)
     rule = StepRule(p["eta"], p["step_rule"], model.homogeneity)
@@ -126,6 +128,16 @@ def _trajectory(thm: Theorem, case: Case, data: Dataset, model, loss, progress) 
     stop = StopRule(p["steps"], p["max_log_t"])
     traj = record(states, model, data.y, be, log_schedule(p["steps"], p["checkpoints"]), stop, progress)
     return traj, params0, rule, be
+
+
+def _half_step(thm: Theorem, case: Case, data: Dataset, base: dict[str, Any], ctx: Context,
+               digits: Mapping[str, float]) -> dict[str, ClaimResult]:
+    """Claim results of the same case at step ``eta/2`` over the same horizon."""
+    hp = stepcheck.half_step_params(case.params)
+    traj, *_ = _trajectory(thm, case, data, base["model"], base["loss"], None, hp)
+    series = _series(thm, traj, _measure_checkpoint(thm, base), _measure_steps(thm, base), digits, {})
+    half_ctx = Context(hp, ctx.targets, data, _onsets(traj, base["loss"], data.n))
+    return {r.claim: r for r in _judge(thm, series, half_ctx)}
 
 
 def run_case(thm: Theorem, case: Case, data: Dataset | None = None, stress: bool = False,
@@ -154,6 +166,9 @@ def run_case(thm: Theorem, case: Case, data: Dataset | None = None, stress: bool
     ctx = Context(p, targets, data, onsets)
     results = _judge(thm, series, ctx) if run else [
         ClaimResult(c.name, c.kind, Outcome.UNDECIDED, "not run") for c in thm.claims]
+    if run and p["step_check"]:
+        half = _half_step(thm, case, data, base, ctx, prec.digits)
+        results = [stepcheck.compare(r, half.get(r.claim)) for r in results]
     results = [apply_policy(thm, r, audit, stress) for r in results]
     return _case_dict(thm, case, data, audit, targets, series, prec_dict, traj_info, results,
                       stress, time.perf_counter() - t0, be_name=p["backend"], dps=p["dps"])
