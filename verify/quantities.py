@@ -16,11 +16,12 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from verify.backends import Float64
 from verify.data import Dataset
 from verify.losses import Loss
-from verify.models import Model
+from verify.models import Model, TwoLayer
 from verify.targets.base import Target
-from verify.targets.kkt import kkt_multipliers
+from verify.targets.clarke import KINK_TAU, KinkTerms, clarke_kkt, relu_kinks
 
 
 @dataclass(frozen=True)
@@ -72,19 +73,33 @@ def smoothed_margin(scalars: Mapping[str, np.ndarray], loss: Loss, n: int, homog
     return loss.inverse_log(scalars["log_loss"], n) / scalars["sq_norm"] ** (homogeneity / 2.0)
 
 
-def kkt_target(p: Point) -> Target:
-    """KKT multipliers of ``min ||theta||^2/2 s.t. q_i >= 1`` at the rescaled iterate.
+def kkt_target(p: Point, tau: float = KINK_TAU) -> Target:
+    r"""Best Lyu-Li (eps, delta)-KKT certificate of the rescaled iterate, Clarke subgradients.
 
-    ``theta`` is rescaled by ``q_min^{-1/L}`` so that ``min_i q_i = 1``; the Jacobian
-    rows ``g_i = y_i df(x_i)/dtheta`` are rescaled by the matching power ``q_min^{-(L-1)/L}``.
+    ``theta`` is rescaled by :math:`c = q_{\min}^{-1/L}` so that :math:`\min_i q_i = 1`; the
+    one-sided Jacobian rows :math:`y_i\,\partial f(x_i)/\partial\theta` by the matching
+    :math:`c^{L-1}`. For :class:`~verify.models.TwoLayer` every pair with
+    :math:`|\langle w_k,x_i\rangle| \le \tau\|w_k\|\|x_i\|` is treated as a kink whose slope
+    the program picks in :math:`[\alpha, 1]` (Clarke subdifferential;
+    :func:`verify.targets.clarke.relu_kinks`); other models have no kink terms.
+    Lyu & Li (2020), ICLR, arXiv:1906.05890, Definition of an (eps, delta)-KKT point;
+    solved by :func:`verify.targets.clarke.clarke_kkt` (eps + delta minimised jointly).
     """
     L = p.model.homogeneity
     qmin = float(np.min(p.margins))
     if not qmin > 0:
         raise ValueError(f"KKT target needs every margin positive, min q = {qmin:.3g}")
     c = qmin ** (-1.0 / L)
+    theta = p.theta * c
     G = p.data.y[:, None] * p.model.jacobian(p.params, p.data.X) * c ** (L - 1)
-    return kkt_multipliers(p.theta * c, G, p.margins / qmin, homogeneity=L)
+    if isinstance(p.model, TwoLayer):
+        W = np.asarray(p.params["W"], float) * c
+        a = np.asarray(p.params["a"], float) * (c if "a" in p.model.trained else 1.0)
+        s = float(p.model._scale(Float64()))  # the model's own output scale (1, 1/m, explicit)
+        G, kinks = relu_kinks(G, W, a, p.data.X, p.data.y, alpha=p.model.alpha, scale=s, tau=tau)
+    else:
+        kinks = KinkTerms.none(theta.size)
+    return clarke_kkt(theta, G, kinks, p.margins / qmin, homogeneity=L)
 
 
 def kkt_residual(p: Point) -> float:
