@@ -85,6 +85,13 @@ def kkt_target(p: Point, tau: float = KINK_TAU) -> Target:
     Lyu & Li (2020), ICLR, arXiv:1906.05890, Definition of an (eps, delta)-KKT point;
     solved by :func:`verify.targets.clarke.clarke_kkt` (eps + delta minimised jointly).
     """
+    cache = p.__dict__.setdefault("_kkt_targets", {})  # several quantities share one solve
+    if tau not in cache:
+        cache[tau] = _kkt_target(p, tau)
+    return cache[tau]
+
+
+def _kkt_target(p: Point, tau: float) -> Target:
     L = p.model.homogeneity
     qmin = float(np.min(p.margins))
     if not qmin > 0:
@@ -105,3 +112,15 @@ def kkt_target(p: Point, tau: float = KINK_TAU) -> Target:
 def kkt_residual(p: Point) -> float:
     """Lyu–Li KKT residual ``eps + delta`` of the rescaled iterate (raises if the solve failed)."""
     return float(kkt_target(p)["residual"])
+
+
+def kkt_scaled(p: Point) -> float:
+    r"""``(eps + delta) q_min^{1/L}``: the KKT residual in units of its expected decay.
+
+    A part of ``theta`` that stops growing (a frozen neuron, a bounded initialization
+    offset) keeps a fixed norm while the rescaled iterate's scale grows like
+    :math:`q_{\min}^{1/L}`, so its share of the relative residual decays like
+    :math:`q_{\min}^{-1/L}`.  The residual tends to 0 at that rate iff this product
+    converges to a finite limit (with :math:`q_{\min} \to \infty`).
+    """
+    return kkt_residual(p) * float(np.min(p.margins)) ** (1.0 / p.model.homogeneity)
