@@ -426,3 +426,17 @@ def test_every_non_pass_reason_cites_a_number():
     assert len(bad) >= 25
     for r in bad:
         assert re.search(r"\d|\bnan\b|\binf\b", r.reason), (r.claim, r.reason)
+
+
+def test_extension_probe_holds_the_fitted_exponent():
+    """A converged t^-a series with small wiggles: the next-term probe t^-2a is fitted at the
+    leading exponent, so two near-cancelling terms with a -> 0 cannot invent a distant limit."""
+    from verify.claims import Limit
+    from verify.claims.base import Series
+
+    s = np.linspace(8.0, 12.0, 40)
+    q = 0.35 + 0.05 * np.exp(-1.07 * (s - 8.0)) + 1e-5 * np.sin(7.0 * s)
+    r = Limit("c", "q", limit=None, rate=("t^-a",), rtol=2e-2).evaluate(Series("q", s, q), {})
+    assert r.outcome.value == "PASS", r.reason
+    assert abs(r.measured - 0.35) < 1e-3
+    assert r.evidence["alternatives"][0]["exponent"] == r.evidence["exponent"]

@@ -128,8 +128,10 @@ def shift_grid(s: np.ndarray, n: int = 81) -> np.ndarray:
     return u - s_min
 
 
-def _profile(s: np.ndarray, q: np.ndarray, basis: Sequence[str]) -> tuple[float, float]:
-    """Least-squares exponent ``a`` and shift ``b`` (each 1.0 / 0.0 when not free).
+def _profile(s: np.ndarray, q: np.ndarray, basis: Sequence[str],
+             exponent: float | None = None) -> tuple[float, float]:
+    """Least-squares exponent ``a`` and shift ``b`` (each 1.0 / 0.0 when not free;
+    ``a = exponent`` when given).
 
     Each free parameter is profiled over its grid (:data:`EXPONENT_GRID`, :func:`shift_grid`)
     and refined by a bounded scalar search; with both, ``b`` is profiled outside and ``a``
@@ -142,8 +144,9 @@ def _profile(s: np.ndarray, q: np.ndarray, basis: Sequence[str]) -> tuple[float,
     a_grid = np.geomspace(*EXPONENT_GRID, 121 if not has_b else 41)
 
     def best_a(b: float) -> tuple[float, float]:
-        if not has_a:
-            return 1.0, _solve(s, q, basis, 1.0, b)[1]
+        if not has_a or exponent is not None:
+            a = 1.0 if exponent is None else exponent
+            return a, _solve(s, q, basis, a, b)[1]
         return _minimize_on_grid(lambda a: _solve(s, q, basis, a, b)[1], a_grid)
 
     if not has_b:
@@ -183,7 +186,8 @@ def _gauss_newton_se(s: np.ndarray, basis: Sequence[str], a: float, b: float,
     return float(np.sqrt(max(rss / dof, 0.0) * max(cov[0, 0], 0.0)))
 
 
-def fit_rate(s: np.ndarray, q: np.ndarray, basis: Sequence[str]) -> RateFit:
+def fit_rate(s: np.ndarray, q: np.ndarray, basis: Sequence[str],
+             exponent: float | None = None) -> RateFit:
     r"""Fit :math:`q(s) = L + \sum_k c_k r_k(s)` by least squares.
 
     Parameters
@@ -194,6 +198,9 @@ def fit_rate(s: np.ndarray, q: np.ndarray, basis: Sequence[str]) -> RateFit:
         Values on the window (finite).
     basis
         Rate names from :data:`RATES`.
+    exponent
+        Hold the free exponent ``a`` at this value instead of profiling it (used to probe
+        the next term ``t^-2a`` of an expansion whose leading exponent was fitted).
 
     Returns
     -------
@@ -211,9 +218,9 @@ def fit_rate(s: np.ndarray, q: np.ndarray, basis: Sequence[str]) -> RateFit:
     >>> round(f.limit, 9), round(f.shift, 5)
     (0.5, 4.0)
     """
-    has_a = any(r in FREE for r in basis)
+    has_a = any(r in FREE for r in basis) and exponent is None
     has_b = any(r in SHIFTED for r in basis)
-    a, b = _profile(s, q, basis)
+    a, b = _profile(s, q, basis, exponent)
     coef, rss, X, rank = _solve(s, q, basis, a, b)
     p = X.shape[1] + int(has_a) + int(has_b)
     dof = s.size - p
@@ -228,7 +235,7 @@ def fit_rate(s: np.ndarray, q: np.ndarray, basis: Sequence[str]) -> RateFit:
         basis=tuple(basis),
         limit=float(coef[0]),
         amplitudes=tuple(float(c) for c in coef[1:]),
-        exponent=float(a) if has_a else None,
+        exponent=float(a) if (has_a or exponent is not None) else None,
         se_limit=se,
         rss=rss,
         dof=int(dof),

@@ -61,7 +61,8 @@ class Limit(Claim):
 
     with :math:`\sigma_{stat}` the OLS standard error, :math:`\sigma_{sys}` the largest
     :math:`|\hat L_{alt} - \hat L|` over the refits with the basis extended by its next
-    term (:func:`~verify.claims.rates.extension`) and truncated to its first term, and
+    term (:func:`~verify.claims.rates.extension`; a free exponent held at its fitted
+    value) and truncated to its first term, and
     :math:`f` the precision floor of the audited digits.  :math:`CI = \hat L \pm 3\sigma`.
 
     **Given L.** PASS if :math:`CI \subset [L-\tau, L+\tau]` and the distance
@@ -136,7 +137,7 @@ class Limit(Claim):
                 self.name, self.kind,
                 f"run too short: {s.size} points in the window, the model-error refits "
                 f"{self._alternatives()} need {need}", n_points=int(s.size), fit=fit.summary())
-        alts = [fit_rate(s, q, b) for b in self._alternatives()]
+        alts = [fit_rate(s, q, b, self._held_exponent(b, fit)) for b in self._alternatives()]
         sys = max((abs(a.limit - fit.limit) for a in alts), default=0.0)
         sigma = float(np.hypot(fit.se_limit, sys) + series.precision_floor(fit.limit))
         scale = abs(L) if L is not None else abs(fit.limit)
@@ -180,6 +181,13 @@ class Limit(Claim):
         if len(self.rate) > 1:
             out.append(self.rate[:1])
         return out
+
+    def _held_exponent(self, basis: tuple[str, ...], fit: RateFit) -> float | None:
+        """The main fit's exponent for an extension (the next term ``t^-2a`` is probed at
+        the fitted leading ``a``; re-profiling ``a`` lets two nearly cancelling terms with
+        ``a -> 0`` mimic a polynomial in ``log t`` and extrapolate noise); None otherwise."""
+        extended = len(basis) > len(self.rate)
+        return fit.exponent if extended and fit.exponent is not None else None
 
     def _extrapolation(self, fit: RateFit, tol: float) -> tuple[bool, float]:
         """Whether the verdict would rest on extrapolation, and the ratio ``D / Delta``."""
