@@ -17,6 +17,7 @@ from typing import Any, Callable
 import mpmath
 import numpy as np
 
+from verify.ddmath import DoubleDouble
 from verify.errors import UserError
 
 Array = np.ndarray
@@ -167,11 +168,12 @@ class MPMath:
         return top + self.ctx.log(self.ctx.fsum(self.ctx.exp(v - top) for v in a))
 
 
-Backend = Float64 | MPMath
+Backend = Float64 | MPMath | DoubleDouble
 
 _FACTORIES: dict[str, Callable[[int], Backend]] = {
     "float64": lambda dps: Float64(),
     "mpmath": lambda dps: MPMath(dps=dps),
+    "dd": lambda dps: DoubleDouble(),
 }
 
 

@@ -22,6 +22,7 @@ from verify.errors import TargetFailed
 from verify.gd import StepRule, gradient_descent
 from verify.outcome import ClaimResult, Outcome, undecided
 from verify.quantities import Point
+from verify.span import span_descent
 from verify.theorem import Theorem
 from verify.trajectory import StopRule, Trajectory, log_schedule, record
 
@@ -124,9 +125,13 @@ def _trajectory(thm: Theorem, case: Case, data: Dataset, model, loss, progress,
     params0 = model.init(data.d, p["sigma0"], init_rng)
     rule = StepRule(p["eta"], p["step_rule"], model.homogeneity)
     be = make_backend(p["backend"], p["dps"])
-    states = gradient_descent(model, loss, data.X, data.y, params0, rule, be)
+    if p.get("coords", "full") == "span":  # W = W0 + B Q, O(m n^2) a step (verify.span)
+        states, rec_model = span_descent(model, loss, data.X, data.y, params0, rule, be)
+    else:
+        states, rec_model = gradient_descent(model, loss, data.X, data.y, params0, rule, be), model
     stop = StopRule(p["steps"], p["max_log_t"])
-    traj = record(states, model, data.y, be, log_schedule(p["steps"], p["checkpoints"]), stop, progress)
+    traj = record(states, rec_model, data.y, be, log_schedule(p["steps"], p["checkpoints"]), stop,
+                  progress)
     return traj, params0, rule, be
 
 
@@ -183,7 +188,7 @@ def _thin(s: Series) -> dict[str, Any]:
 
 def _case_dict(thm, case, data, audit, targets, series, prec, traj_info, results, stress, wall,
                be_name: str, dps: int) -> dict[str, Any]:
-    precision = "53 bits" if be_name == "float64" else f"dps={dps}"
+    precision = make_backend(be_name, dps).precision
     solver = ";".join(f"{n}:{t.status}" for n, t in targets.items())
     rows = []
     for r in results:

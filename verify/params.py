@@ -74,6 +74,8 @@ ENGINE_PARAMETERS: Mapping[str, Param] = {
     "loss": Param(str, "logistic", choices=tuple(LOSSES), doc="loss function"),
     "reduction": Param(str, "sum", choices=REDUCTIONS, doc="sum or mean over samples"),
     "backend": Param(str, "float64", choices=backend_names(), doc="trajectory arithmetic"),
+    "coords": Param(str, "full", choices=("full", "span"),
+                    doc="two-layer W in full or data-span coordinates (verify.span)"),
     "dps": Param(int, 40, low=10, low_open=False, high=10_000, doc="mpmath digits"),
     "step_check": Param(bool, False, doc="rerun at eta/2 (same horizon); a verdict that moves is withheld"),
     "audit_steps": Param(int, 200, low=0, low_open=False, doc="steps per mpmath audit window"),
