@@ -1,0 +1,200 @@
+r"""Solving the group-lasso SOCP of the two-layer convex reformulation, and polishing it.
+
+The program of Pilanci & Ergen (2020, "Neural networks are convex regularizers", ICML,
+arXiv:2002.10553), in the notation of :mod:`verify.targets.twolayer`:
+
+.. math::  \min \sum_{j\in J_u}\|u_j\| + \sum_{j\in J_v}\|v_j\| \ \text{s.t.}\
+           \mathrm{fit}\Big(\sum_{J_u}\tilde D_jXu_j - \sum_{J_v}\tilde D_jXv_j\Big),\
+           (2D_j - I)Xu_j \ge 0,\ (2D_j - I)Xv_j \ge 0,
+
+with fit :math:`y \odot f \ge 1` (margins) or :math:`f = y` (interpolation). Three steps:
+
+1. *Columns.* With at most :data:`CG_MIN_PATTERNS` patterns, :math:`J_u = J_v` = all of
+   them. Otherwise column generation: solve on a few chambers, add those whose dual
+   constraint :math:`\rho^\pm_j \le 1` (:func:`verify.targets.pathnorm.chamber_values`)
+   fails, repeat; at the fixed point the multipliers are dual feasible on every chamber.
+2. *Polish.* Interior-point solutions leave every inactive group at a small nonzero norm,
+   and dropping them all costs far more than the solver tolerance; on the support alone the
+   objective is smooth at the optimum and a re-solve is accurate (tolerance loosened by
+   :data:`POLISH_TOL_STEPS` until Clarabel says ``optimal``).
+3. Nothing here is trusted: the caller certifies the polished point (network margins, path
+   norm, dual bound over *all* chambers, :mod:`verify.targets.twolayer`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cvxpy as cp
+import numpy as np
+
+from verify.targets.arrangement import Arrangement
+from verify.targets.pathnorm import chamber_values, witness_values
+from verify.targets.solve import SolveInfo, solve_clarabel
+
+SUPPORT_RTOL = 1e-6  # groups above SUPPORT_RTOL * max norm form the support re-solved in the polish
+POLISH_TOL_STEPS = (1.0, 1e1, 1e2, 1e3, 1e4)  # polish tolerances (units of tol) until "optimal"
+CG_MIN_PATTERNS = 500  # above this many patterns, solve by column generation
+CG_MAX_ROUNDS = 40  # column-generation rounds before falling back to the full program
+CG_TOL = 1e-9  # a chamber violates dual feasibility when rho > 1 + CG_TOL
+CG_RAY_RTOL = 1e-6  # after an infeasible round, add chambers where the Farkas ray has rho > this * max
+
+
+@dataclass(frozen=True)
+class GroupSolution:
+    """A solved (and, when possible, polished) group program.
+
+    ``U``, ``V`` (rows: groups), the multipliers ``lam`` of the fit constraints (cvxpy's
+    sign), the run ``info`` of the returned point, ``groups`` = ``[signs | vstack(U, V)]``
+    (one row per group, for :func:`verify.targets.pathnorm.cone_violation`) and a ``note``.
+    """
+
+    U: np.ndarray
+    V: np.ndarray
+    lam: np.ndarray
+    info: SolveInfo
+    groups: np.ndarray
+    note: str
+
+
+def solve_group_program(
+    X: np.ndarray, y: np.ndarray, alpha: float, arr: Arrangement, kind: str, tol: float
+) -> GroupSolution | SolveInfo:
+    r"""Solve (all patterns, or by column generation when there are many), then polish.
+
+    Parameters
+    ----------
+    X, y
+        Data (n, d) and labels (margins) or targets (interpolation).
+    alpha
+        Leaky slope.
+    arr
+        The activation patterns.
+    kind
+        ``"margin"`` (:math:`y \odot f \ge 1`) or ``"equal"`` (:math:`f = y`).
+    tol
+        Clarabel's tolerances (the polish may loosen them, see :data:`POLISH_TOL_STEPS`).
+
+    Returns
+    -------
+    GroupSolution or SolveInfo
+        The (polished) solution, or the failing run when there is no primal point (e.g.
+        status ``"infeasible"``).
+    """
+    Dt, Sgn = alpha + (1.0 - alpha) * arr.patterns, arr.signs
+    many = arr.n_patterns > CG_MIN_PATTERNS
+    first = _generate_columns(X, y, alpha, arr, kind, tol) if many else None
+    if first is None:
+        iu = iv = np.arange(arr.n_patterns)
+        U, V, lam, info = _solve_groups(X, y, Dt, Sgn, Dt, Sgn, kind, tol)
+        how = f"full program: {summary(info)}"
+    else:
+        iu, iv, U, V, lam, info, how = first
+    if U is None or V is None or lam is None:
+        return info
+    su, sv = _support(U, V)
+    ju, jv = iu[su], iv[sv]
+    for t in tol * np.array(POLISH_TOL_STEPS):  # the small program at tol, then looser
+        U2, V2, lam2, info2 = _solve_groups(X, y, Dt[ju], Sgn[ju], Dt[jv], Sgn[jv], kind, t)
+        if U2 is not None and V2 is not None and lam2 is not None and info2.status == "optimal":
+            break
+    else:
+        groups = np.hstack([np.vstack([Sgn[iu], Sgn[iv]]), np.vstack([U, V])])
+        return GroupSolution(U, V, lam, info, groups, f"{how}; polish failed, solution kept")
+    note = f"{how}; polished on {ju.size} + {jv.size} groups at tol={t:.0e}: "
+    note += f"{info2.iterations} iterations, {info2.seconds:.3g} s"
+    groups = np.hstack([np.vstack([Sgn[ju], Sgn[jv]]), np.vstack([U2, V2])])
+    return GroupSolution(U2, V2, lam2, info2, groups, note)
+
+
+def _generate_columns(
+    X: np.ndarray, y: np.ndarray, alpha: float, arr: Arrangement, kind: str, tol: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, SolveInfo, str] | None:
+    r"""Column generation over the chambers: solve on a few patterns, add the dual-violating ones.
+
+    Start from the :math:`2n` chambers with the largest :math:`\rho^\pm_j` for
+    :math:`\lambda = 1` (margins) or :math:`\lambda = y` (interpolation); after each solve,
+    add up to :math:`2n` u-groups (v-groups) with :math:`\rho^+_j > 1 +` :data:`CG_TOL`
+    (:math:`\rho^-_j`), :func:`verify.targets.pathnorm.chamber_values`; when a restricted
+    program is infeasible, add the chambers on which its Farkas ray is not ~0. At the fixed
+    point the multipliers are dual feasible on every chamber, so the restricted optimum is
+    global. Returns None when stuck (the caller then solves the full program).
+    """
+    Dt, Sgn, k = alpha + (1.0 - alpha) * arr.patterns, arr.signs, 2 * X.shape[0]
+    rp, rm = chamber_values(X, y, alpha, arr, floor=np.inf)
+    iu, iv = np.argsort(-rp)[:k], np.argsort(-rm)[:k]
+    seconds = 0.0
+    for rnd in range(CG_MAX_ROUNDS):
+        U, V, lam, info = _solve_groups(X, y, Dt[iu], Sgn[iu], Dt[iv], Sgn[iv], kind, tol)
+        seconds += info.seconds
+        if lam is None or not np.all(np.isfinite(lam)):
+            return None
+        if U is None or V is None:  # infeasible: lam is a Farkas ray, ~0 on the current groups
+            rp, rm = chamber_values(X, dual_coef(lam, y, kind), alpha, arr, floor=np.inf)
+            cut = CG_RAY_RTOL * max(rp.max(), rm.max())
+        else:  # sure violations at the witnesses first; the certified values when too few
+            cut = 1.0 + CG_TOL
+            rp, rm = witness_values(X, dual_coef(lam, y, kind), alpha, arr)
+            if _violated(rp, iu, k, cut).size + _violated(rm, iv, k, cut).size < k:
+                rp, rm = chamber_values(X, dual_coef(lam, y, kind), alpha, arr, floor=cut)
+        add_u, add_v = _violated(rp, iu, k, cut), _violated(rm, iv, k, cut)
+        if not (add_u.size or add_v.size):
+            if U is None or V is None:
+                return None
+            how = f"column generation: {rnd + 1} rounds, {iu.size} + {iv.size} of "
+            how += f"{arr.n_patterns} patterns, {seconds:.3g} s, last {summary(info)}"
+            return iu, iv, U, V, lam, info, how
+        iu, iv = np.concatenate([iu, add_u]), np.concatenate([iv, add_v])
+    return None
+
+
+def _violated(rho: np.ndarray, current: np.ndarray, k: int, cut: float) -> np.ndarray:
+    """Up to k chambers outside ``current`` with the largest ``rho > cut``."""
+    order = np.argsort(-rho)
+    order = order[rho[order] > cut]
+    return order[~np.isin(order, current)][:k]
+
+
+def dual_coef(lam: np.ndarray, y: np.ndarray, kind: str) -> np.ndarray:
+    r"""Coefficients :math:`c` of :math:`g(u) = \sum_i c_i\phi(\langle u, x_i\rangle)` for the dual check.
+
+    Margins: :math:`\lambda^+\odot y`. Interpolation: :math:`\pm\lambda` with the sign making
+    :math:`\lambda^\top y > 0` (cvxpy's sign convention for equality duals).
+    """
+    if kind == "margin":
+        return np.maximum(lam, 0.0) * y
+    return lam if float(lam @ y) >= 0 else -lam
+
+
+def _support(U: np.ndarray, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Groups with norm above ``SUPPORT_RTOL * max``; at least one of each kind (cvxpy needs it)."""
+    nu, nv = np.linalg.norm(U, axis=1), np.linalg.norm(V, axis=1)
+    top = max(nu.max(), nv.max())
+    iu, iv = np.flatnonzero(nu > SUPPORT_RTOL * top), np.flatnonzero(nv > SUPPORT_RTOL * top)
+    return (iu if iu.size else np.argmax(nu)[None]), (iv if iv.size else np.argmax(nv)[None])
+
+
+def _solve_groups(
+    X: np.ndarray, y: np.ndarray, Du: np.ndarray, Su: np.ndarray, Dv: np.ndarray,
+    Sv: np.ndarray, kind: str, tol: float,
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None, SolveInfo]:
+    """Clarabel on the group-lasso SOCP (u-groups on patterns ``Du``, v-groups on ``Dv``).
+
+    Returns (U, V, multipliers of the fit constraints, info).
+    """
+    d = X.shape[1]
+    U, V = cp.Variable((len(Du), d)), cp.Variable((len(Dv), d))
+    f = cp.sum(cp.multiply(Du, U @ X.T), axis=0) - cp.sum(cp.multiply(Dv, V @ X.T), axis=0)
+    fit = cp.multiply(y, f) >= 1 if kind == "margin" else f == y
+    cons = [fit, cp.multiply(Su, U @ X.T) >= 0, cp.multiply(Sv, V @ X.T) >= 0]
+    obj = cp.sum(cp.norm(U, 2, axis=1)) + cp.sum(cp.norm(V, 2, axis=1))
+    info = solve_clarabel(cp.Problem(cp.Minimize(obj), cons), tol=tol)
+    lam = None if fit.dual_value is None else np.asarray(fit.dual_value, float).ravel()
+    if U.value is None or V.value is None:
+        return None, None, lam, info
+    return np.asarray(U.value, float), np.asarray(V.value, float), lam, info
+
+
+def summary(info: SolveInfo) -> str:
+    """One-line account of a Clarabel run."""
+    text = f"{info.status}, {info.iterations} iterations, {info.seconds:.3g} s"
+    return text + "".join(f" (warning: {m})" for m in info.warnings)
