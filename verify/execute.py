@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import time
+from dataclasses import replace
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -21,6 +22,7 @@ from verify.data import Dataset
 from verify.errors import TargetFailed
 from verify.gd import StepRule, gradient_descent
 from verify.outcome import ClaimResult, Outcome, undecided
+from verify.params import validate
 from verify.quantities import Point
 from verify.span import span_descent
 from verify.theorem import Theorem
@@ -95,8 +97,37 @@ def _judge(thm: Theorem, series: Mapping[str, Series], ctx: Context) -> list[Cla
         except TargetFailed as exc:
             results.append(undecided(claim.name, claim.kind, f"expected value unavailable: {exc}"))
             continue
-        results.append(claim.evaluate(series[claim.quantity], expected))
+        s = series.get(f"sweep:{claim.name}", series.get(claim.quantity))
+        if s is None:
+            results.append(undecided(claim.name, claim.kind, f"no series for {claim.quantity!r}"))
+            continue
+        result = claim.evaluate(s, expected)
+        if s.name.startswith("sweep:"):
+            sw = claim.sweep
+            pts = {"x": np.exp(s.log_t).tolist(), "y": s.values.tolist()}
+            result = replace(result, evidence=dict(result.evidence or {}) | {
+                "points": pts, "x_label": sw.x_label or sw.parameter, "seeds": sw.seeds})
+        results.append(result)
     return results
+
+
+def sweep_series(thm: Theorem, case: Case, claim) -> Series:
+    """Points ``(log x, q)`` of a Scaling claim: its quantity at the last checkpoint of one
+    run per (value, seed) of ``claim.sweep`` (fresh data, init and targets per run)."""
+    sw = claim.sweep
+    xs, qs = [], []
+    for raw in sw.runs(case.params):
+        p = validate(thm.schema, raw, f"sweep of {thm.id}")
+        sub = Case(thm.id, p, case.shown, case.profile)
+        data = thm.generate(p, _rngs(p["seed"])[0])
+        model, loss = thm.model(p), thm.loss(p)
+        targets = {name: build(data, p) for name, build in thm.targets.items()}
+        base = {"model": model, "loss": loss, "data": data, "targets": targets, "case": p}
+        traj, *_ = _trajectory(thm, sub, data, model, loss, None, p)
+        last = traj.checkpoints[-1]
+        xs.append(math.log(sw.abscissa(p)))
+        qs.append(_measure_checkpoint(thm, base)(last.step, last.log_t, last.params).get(claim.quantity, math.nan))
+    return Series(f"sweep:{claim.name}", np.array(xs), np.array(qs))
 
 
 def apply_policy(thm: Theorem, result: ClaimResult, audit: tuple, stress: bool) -> ClaimResult:
@@ -136,11 +167,13 @@ def _trajectory(thm: Theorem, case: Case, data: Dataset, model, loss, progress,
 
 
 def _half_step(thm: Theorem, case: Case, data: Dataset, base: dict[str, Any], ctx: Context,
-               digits: Mapping[str, float]) -> dict[str, ClaimResult]:
-    """Claim results of the same case at step ``eta/2`` over the same horizon."""
+               digits: Mapping[str, float], sweeps: Mapping[str, Series]) -> dict[str, ClaimResult]:
+    """Claim results of the same case at step ``eta/2`` over the same horizon (sweeps are
+    not rerun: their points are reused)."""
     hp = stepcheck.half_step_params(case.params)
     traj, *_ = _trajectory(thm, case, data, base["model"], base["loss"], None, hp)
     series = _series(thm, traj, _measure_checkpoint(thm, base), _measure_steps(thm, base), digits, {})
+    series |= sweeps
     half_ctx = Context(hp, ctx.targets, data, _onsets(traj, base["loss"], data.n))
     return {r.claim: r for r in _judge(thm, series, half_ctx)}
 
@@ -168,11 +201,15 @@ def run_case(thm: Theorem, case: Case, data: Dataset | None = None, stress: bool
         onsets = _onsets(traj, loss, data.n)
         traj_info = {"steps": traj.steps, "final_log_t": float(traj.scalars["log_t"][-1]),
                      "final_log_loss": float(traj.scalars["log_loss"][-1]), "stopped": traj.stopped}
+    if run:
+        series |= {f"sweep:{c.name}": sweep_series(thm, case, c) for c in thm.claims
+                   if getattr(c, "sweep", None) is not None}
     ctx = Context(p, targets, data, onsets)
     results = _judge(thm, series, ctx) if run else [
         ClaimResult(c.name, c.kind, Outcome.UNDECIDED, "not run") for c in thm.claims]
     if run and p["step_check"]:
-        half = _half_step(thm, case, data, base, ctx, prec.digits)
+        half = _half_step(thm, case, data, base, ctx, prec.digits,
+                          {k: v for k, v in series.items() if k.startswith("sweep:")})
         results = [stepcheck.compare(r, half.get(r.claim)) for r in results]
     results = [apply_policy(thm, r, audit, stress) for r in results]
     return _case_dict(thm, case, data, audit, targets, series, prec_dict, traj_info, results,
@@ -208,6 +245,6 @@ def _case_dict(thm, case, data, audit, targets, series, prec, traj_info, results
         "assumptions": [a.to_dict() for a in audit], "audit": prec,
         "targets": [t.provenance() for t in targets.values()],
         "series": {n: {"label": thm.quantities[n].label, "per_step": thm.quantities[n].per_step, **_thin(s)}
-                   for n, s in series.items()},
+                   for n, s in series.items() if n in thm.quantities},
         "trajectory": traj_info, "rows": rows,
     }

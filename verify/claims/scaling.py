@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Mapping
 
 import numpy as np
 from scipy import stats
@@ -32,6 +32,9 @@ class Scaling(Claim):
         How far the measured exponent may be from :math:`a`.
     level
         Confidence level of the interval on the slope.
+    sweep
+        The runs that produce the points (:class:`verify.sweep.Sweep`); the runner
+        evaluates the claim's quantity at the last checkpoint of each.
 
     Notes
     -----
@@ -61,6 +64,7 @@ class Scaling(Claim):
     exponent: ExpectedSpec = None
     atol: float = 0.1
     level: float = 0.95
+    sweep: Any = None
 
     def __post_init__(self) -> None:
         if self.exponent is None:
