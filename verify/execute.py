@@ -111,6 +111,14 @@ def _judge(thm: Theorem, series: Mapping[str, Series], ctx: Context) -> list[Cla
     return results
 
 
+def _last_value(thm: Theorem, base: dict[str, Any], traj: Trajectory, name: str) -> float:
+    """A quantity at the end of a run (checkpoint or per-step quantity)."""
+    if thm.quantities[name].per_step:
+        return float(_measure_steps(thm, base)(traj.scalars)[name][-1])
+    last = traj.checkpoints[-1]
+    return _measure_checkpoint(thm, base)(last.step, last.log_t, last.params).get(name, math.nan)
+
+
 def sweep_series(thm: Theorem, case: Case, claim) -> Series:
     """Points ``(log x, q)`` of a Scaling claim: its quantity at the last checkpoint of one
     run per (value, seed) of ``claim.sweep`` (fresh data, init and targets per run)."""
@@ -124,9 +132,8 @@ def sweep_series(thm: Theorem, case: Case, claim) -> Series:
         targets = {name: build(data, p) for name, build in thm.targets.items()}
         base = {"model": model, "loss": loss, "data": data, "targets": targets, "case": p}
         traj, *_ = _trajectory(thm, sub, data, model, loss, None, p)
-        last = traj.checkpoints[-1]
         xs.append(math.log(sw.abscissa(p)))
-        qs.append(_measure_checkpoint(thm, base)(last.step, last.log_t, last.params).get(claim.quantity, math.nan))
+        qs.append(_last_value(thm, base, traj, claim.quantity))
     return Series(f"sweep:{claim.name}", np.array(xs), np.array(qs))
 
 
@@ -160,7 +167,8 @@ def _trajectory(thm: Theorem, case: Case, data: Dataset, model, loss, progress,
         states, rec_model = span_descent(model, loss, data.X, data.y, params0, rule, be)
     else:
         states, rec_model = gradient_descent(model, loss, data.X, data.y, params0, rule, be), model
-    stop = StopRule(p["steps"], p["max_log_t"])
+    floor = math.log(p["stop_loss"]) if p["stop_loss"] > 0 else -math.inf
+    stop = StopRule(p["steps"], p["max_log_t"], floor)
     traj = record(states, rec_model, data.y, be, log_schedule(p["steps"], p["checkpoints"]), stop,
                   progress)
     return traj, params0, rule, be

@@ -69,6 +69,8 @@ ENGINE_PARAMETERS: Mapping[str, Param] = {
     "eta": Param(float, 0.1, low=0.0, doc="step size (base step of the rule)"),
     "step_rule": Param(str, "constant", choices=STEP_RULES, doc="constant | normalized | lyu-li"),
     "max_log_t": Param(float, 1e300, low=0.0, doc="stop when log t exceeds this"),
+    "stop_loss": Param(float, 0.0, low=0.0, low_open=False,
+                       doc="stop once the training loss is below this (0: never)"),
     "checkpoints": Param(int, 60, low=4, low_open=False, high=10_000, doc="log-spaced checkpoints"),
     "sigma0": Param(float, 0.1, low=0.0, doc="initialization scale"),
     "loss": Param(str, "logistic", choices=tuple(LOSSES), doc="loss function"),

@@ -144,6 +144,10 @@ class Claim:
         Further quantities drawn beside this one in the claim's plot (on a second axis),
         e.g. the ratio whose limit the claim decides through its decomposition.  They do
         not enter the verdict.
+    sweep
+        A :class:`verify.sweep.Sweep`: the claim is judged on one point per run of the
+        sweep (the quantity at the end of each run, against ``log x``) instead of on the
+        case's trajectory, e.g. a Scaling law, or a Bound that must hold at every value.
     """
 
     name: str
@@ -151,6 +155,7 @@ class Claim:
     statement: str = ""
     reading: bool = False
     show: tuple[str, ...] = ()
+    sweep: Any = None
 
     @property
     def kind(self) -> str:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Mapping
 
 import numpy as np
 from scipy import stats
@@ -33,8 +33,7 @@ class Scaling(Claim):
     level
         Confidence level of the interval on the slope.
     sweep
-        The runs that produce the points (:class:`verify.sweep.Sweep`); the runner
-        evaluates the claim's quantity at the last checkpoint of each.
+        (inherited) The runs that produce the points (:class:`verify.sweep.Sweep`).
 
     Notes
     -----
@@ -64,7 +63,6 @@ class Scaling(Claim):
     exponent: ExpectedSpec = None
     atol: float = 0.1
     level: float = 0.95
-    sweep: Any = None
 
     def __post_init__(self) -> None:
         if self.exponent is None:

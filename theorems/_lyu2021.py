@@ -1,0 +1,110 @@
+"""Shared setup of the Lyu, Li, Wang & Arora (2021) modules.  Not a theorem module.
+
+Model (shared/papers/lyu2021_chizat2020.md section 2.3, our reading): ``f(x) = sum_k a_k
+phi(<w_k, x>)``, leaky ReLU ``phi(z) = max(z, alpha z)``, both layers trained (2-homogeneous),
+Gaussian initialization of scale ``sigma0`` (small), logistic loss averaged over samples.
+Normalized margin ``gamma(theta) = min_i q_i / ||theta||^2``.
+
+Derived there and re-derived in the target's tests: on symmetric data
+``{(x, y)} = {(-x, -y)}`` the global max normalized margin is ``(1 + alpha) gamma_lin / 4``
+(the odd part of any network is linear, ``||sum_k a_k w_k|| <= ||theta||^2 / 2``).  Phase I:
+near ``theta = 0`` the dynamics are those of a linear two-layer net with growth rate
+``lambda = (1 + alpha) ||mu|| / 4`` (mean logistic loss, ``mu = (1/n) sum_i y_i x_i``), so it
+lasts ``ln(1/sigma0) / lambda + O(1)``.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import sympy as sp
+
+from verify.assumptions import Assumption, Stat
+from verify.data import Dataset, separable_gaussian, symmetric
+from verify.datastats import is_symmetric_pairs
+from verify.models import TwoLayer
+from verify.params import Param
+from verify.targets.svm import hard_margin_svm
+from verify.targets.twolayer import max_margin_two_layer
+
+gamma, sym = sp.symbols("gamma_lin S")
+
+PARAMETERS = {
+    "n": Param(int, 12, low=2, low_open=False, high=2_000, doc="samples (after symmetrization)"),
+    "d": Param(int, 3, low=1, low_open=False, high=50, doc="dimension (the exact target enumerates patterns)"),
+    "m": Param(int, 8, low=1, low_open=False, high=10_000, doc="width"),
+    "alpha": Param(float, 0.2, low=0.0, high=0.999, doc="leaky slope"),
+    "margin": Param(float, 0.3, low=0.0, low_open=False, doc="teacher margin of the generator"),
+    "sigma0": Param(float, 1e-3, low=0.0, doc="initialization scale (small)"),
+    "reduction": Param(str, "mean", choices=("sum", "mean"), doc="loss averaged over samples"),
+    "step_rule": Param(str, "lyu-li", choices=("constant", "normalized", "lyu-li"), doc="step rule"),
+}
+
+
+def model(p) -> TwoLayer:
+    """Both layers trained, Gaussian init (``a ~ sigma0 N(0, 1)``)."""
+    return TwoLayer(m=p["m"], alpha=p["alpha"], train_outer=True)
+
+
+def symmetric_data(p, rng) -> Dataset:
+    """``n/2`` separable Gaussian points closed under ``(x, y) -> (-x, -y)``."""
+    base = separable_gaussian(p["n"] // 2, p["d"], rng, p["margin"])
+    return symmetric(base)
+
+
+def svm(data, p):
+    """The linear hard-margin SVM (``gamma_lin``)."""
+    return hard_margin_svm(data.X, data.y)
+
+
+def two_layer(data, p):
+    """The exact global max-margin two-layer network (all activation patterns)."""
+    return max_margin_two_layer(data.X, data.y, p["alpha"])
+
+
+def separable(data, p):
+    t = svm(data, p)
+    return {"gamma_lin": Stat.approx(float(t["gamma"]), 1e-9 * float(t["gamma"])) if t.ok else Stat.exact(0)}
+
+
+SEPARABLE = Assumption("separable", sp.Gt(gamma, 0), separable, "linearly separable through the origin")
+SYMMETRIC = Assumption("symmetric", sp.Eq(sym, 1), lambda d, p: {"S": is_symmetric_pairs(d.X, d.y)},
+                       "(x, y) in S implies (-x, -y) in S, checked exactly")
+
+
+def mu(data: Dataset) -> np.ndarray:
+    """``(1/n) sum_i y_i x_i``."""
+    return (data.y[:, None] * data.X).mean(axis=0)
+
+
+def growth_rate(data: Dataset, p) -> float:
+    """Phase-I rate ``lambda = -l'(0) (1 + alpha) ||mu|| / 2`` (mean loss; x n for the sum)."""
+    lam = 0.25 * (1.0 + p["alpha"]) * float(np.linalg.norm(mu(data)))
+    lam *= 2.0 if p["loss"] == "exponential" else 1.0
+    return lam * (data.n if p["reduction"] == "sum" else 1.0)
+
+
+def alignment(pt) -> float:
+    r"""Contribution-weighted misalignment with :math:`\pm\hat\mu`:
+    :math:`\sum_k |a_k|\|w_k\|(1 - |\cos(w_k, \mu)|) / \sum_k |a_k|\|w_k\|`."""
+    W, a = np.asarray(pt.params["W"], float), np.asarray(pt.params["a"], float)
+    u = mu(pt.data)
+    norms = np.linalg.norm(W, axis=1)
+    weight = np.abs(a) * norms
+    cos = np.abs(W @ u) / np.maximum(norms * np.linalg.norm(u), np.finfo(float).tiny)
+    return float(np.sum(weight * (1.0 - cos)) / np.sum(weight))
+
+
+def linear_cosine(pt) -> float:
+    r"""Cosine of the effective linear part :math:`\sum_k a_k w_k` with the SVM direction."""
+    W, a = np.asarray(pt.params["W"], float), np.asarray(pt.params["a"], float)
+    beta = a @ W
+    return float(beta @ np.asarray(pt.targets["svm"]["w_unit"]) / np.linalg.norm(beta))
+
+
+def phase_time(scalars, pt) -> np.ndarray:
+    """``t`` at which the loss first falls below half its initial value ``l(0)`` (NaN before)."""
+    log_half = math.log(0.5 * math.log(2.0))
+    below = np.nonzero(scalars["log_loss"] < log_half)[0]
+    t1 = float(np.exp(scalars["log_t"][below[0]])) if below.size else math.nan
+    return np.full(np.shape(scalars["log_t"]), t1)
