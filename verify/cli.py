@@ -1,4 +1,4 @@
-"""Command line: ``verify list | run | report``.
+"""Command line: ``verify list | run | report | stress | hunt``.
 
 Exit codes: 0 nothing failed; 1 a claim FAILed (including an unexpected pass of an
 expected failure) or, with ``--strict``, was UNDECIDED; 2 bad input (one-line error).
@@ -40,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--fresh", action="store_true", help="ignore cached finished cases in OUT")
     rep = sub.add_parser("report", help="re-render a results directory without recomputing")
     rep.add_argument("dir", type=Path)
+    from verify import hunt, stress
+
+    stress.add_arguments(sub.add_parser("stress", help="sweep a grid of cases, evaluate every claim, "
+                                        "draw phase diagrams against the assumptions"))
+    hunt.add_arguments(sub.add_parser("hunt", help="search (hypothesis) for cases that make a claim fail"))
     return ap
 
 
@@ -112,6 +117,10 @@ def cmd_report(args: argparse.Namespace) -> int:
     from verify.report import render
 
     render(doc, args.dir)
+    if "stress" in doc:
+        from verify import stress
+
+        stress.render(doc, args.dir)
     print(f"rendered {args.dir}/index.html and {args.dir}/summary.md")
     return 0
 
@@ -125,6 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_list()
         if args.command == "run":
             return cmd_run(args, argv)
+        if args.command in ("stress", "hunt"):
+            from verify import hunt, stress
+
+            return {"stress": stress, "hunt": hunt}[args.command].command(args, argv)
         return cmd_report(args)
     except UserError as exc:
         print(f"verify: error: {exc}", file=sys.stderr)

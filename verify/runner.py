@@ -11,7 +11,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from verify import registry
 from verify.cases import Case
@@ -20,6 +20,9 @@ from verify.execute import run_case
 from verify.results import atomic_write_text, dumps, package_versions
 
 Progress = Callable[[str, float], None]
+Work = Callable[["Job"], dict[str, Any]]
+#: ``executor(work, jobs)`` yields ``(position in jobs, work(job))`` as each job finishes.
+Executor = Callable[[Work, list["Job"]], Iterator[tuple[int, dict[str, Any]]]]
 
 
 @dataclass(frozen=True)
@@ -57,9 +60,36 @@ def _work(job: Job) -> dict[str, Any]:
     return res
 
 
+def pool_executor(n_workers: int = 1) -> Executor:
+    """Run jobs in this process (``n_workers <= 1``) or in a local process pool.
+
+    On an interrupt the jobs not yet started are cancelled.
+    """
+    def run(work: Work, jobs: list[Job]) -> Iterator[tuple[int, dict[str, Any]]]:
+        if n_workers <= 1 or len(jobs) <= 1:
+            for i, job in enumerate(jobs):
+                yield i, work(job)
+            return
+        pool = ProcessPoolExecutor(max_workers=n_workers)
+        try:
+            futs = {pool.submit(work, job): i for i, job in enumerate(jobs)}
+            for fut in as_completed(futs):
+                yield futs[fut], fut.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    return run
+
+
 def run_jobs(jobs: list[Job], out: Path, n_workers: int = 1, progress: Progress | None = None,
-             resume: bool = True) -> list[dict[str, Any]]:
-    """Run ``jobs`` (in order), caching each under ``out/cases``; returns their results."""
+             resume: bool = True, executor: Executor | None = None,
+             work: Work = _work) -> list[dict[str, Any]]:
+    """Run ``jobs`` (in order), caching each under ``out/cases``; returns their results.
+
+    ``executor`` (default: :func:`pool_executor` with ``n_workers``) decides where jobs run;
+    results are cached here, as each arrives. ``work`` must be picklable (module level); a
+    result with an ``"error"`` key is returned but not cached, so a rerun retries it.
+    """
     results: dict[int, dict[str, Any]] = {}
     todo = []
     for i, job in enumerate(jobs):
@@ -71,23 +101,15 @@ def run_jobs(jobs: list[Job], out: Path, n_workers: int = 1, progress: Progress 
     done = len(results)
     if progress:
         progress(f"{done} cached", done)
-
-    def finish(i: int, res: dict[str, Any]) -> None:
-        nonlocal done
-        atomic_write_text(_cache_path(out, jobs[i]), dumps(res))
+    execute = executor or pool_executor(n_workers)
+    for k, res in execute(work, [jobs[i] for i in todo]):
+        i = todo[k]
+        if not res.get("error"):
+            atomic_write_text(_cache_path(out, jobs[i]), dumps(res))
         results[i] = json.loads(dumps(res))
         done += 1
         if progress:
             progress(jobs[i].case.label, done)
-
-    if n_workers <= 1 or len(todo) <= 1:
-        for i in todo:
-            finish(i, _work(jobs[i]))
-    else:
-        with ProcessPoolExecutor(max_workers=n_workers) as pool:
-            futs = {pool.submit(_work, jobs[i]): i for i in todo}
-            for fut in as_completed(futs):
-                finish(futs[fut], fut.result())
     return [results[i] for i in range(len(jobs))]
 
 
