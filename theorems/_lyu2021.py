@@ -26,8 +26,15 @@ from verify.models import TwoLayer
 from verify.params import Param
 from verify.targets.svm import hard_margin_svm
 from verify.targets.twolayer import max_margin_two_layer
+from verify.theorem import Citation
 
 gamma, sym = sp.symbols("gamma_lin S")
+
+
+def citation(where: str) -> Citation:
+    """Lyu, Li, Wang & Arora (2021), with what of it a module uses."""
+    return Citation("K. Lyu, Z. Li, R. Wang, S. Arora", "Gradient descent on two-layer nets: margin "
+                    "maximization and simplicity bias", "NeurIPS", 2021, "2110.13905", where)
 
 PARAMETERS = {
     "n": Param(int, 12, low=2, low_open=False, high=2_000, doc="samples (after symmetrization)"),

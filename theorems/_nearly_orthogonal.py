@@ -18,7 +18,8 @@ from verify.datastats import near_orthogonality_C, norm_ratio
 from verify.models import TwoLayer
 from verify.params import Param
 from verify.rank import stable_rank, tail_energy
-from verify.theorem import Quantity
+from verify.claims import Limit
+from verify.theorem import Citation, Quantity
 
 C, C_min, R2, R2_max, s0, s0_max, eta, c_eta, m_sym, Rmax2 = sp.symbols(
     "C_eff C_min R^2 R^2_max sigma_0 sigma_0max eta c_eta m R_max^2")
@@ -110,3 +111,20 @@ QUANTITIES = {
 SPREAD_NOTE = (r"\max_i q_i/\min_i q_i = 1 + \frac{\max_i q_i - \min_i q_i}{\min_i q_i}: "
                r"the ratio tends to 1 at rate \Delta_\infty/\log t iff the spread converges to a finite "
                r"\Delta_\infty while \min_i q_i - \log t converges (q_{min} \sim \log t)")
+
+
+KOU = Citation("Y. Kou, Z. Chen, Q. Gu", "Implicit bias of gradient descent for two-layer ReLU and "
+               "leaky ReLU networks on nearly-orthogonal data", "NeurIPS", 2023, "2310.18935",
+               "abstract; theorem bodies not consulted, constants are parameters")
+
+#: Equal margins and the loss rate, decided through the exact decomposition of the ratio
+#: (``SPREAD_NOTE``): the spread converges, ``q_min - log t`` converges, ``t L`` converges.
+MARGIN_CLAIMS = (
+    Limit("margin_spread", "margin_spread", r"\max_i q_i - \min_i q_i \to \Delta_\infty < \infty\ "
+          r"(\text{with } q_{min} - \log t \to c:\ \max q/\min q \to 1)", reading=True,
+          limit=None, rate=("t^-a",), rtol=1e-2, atol=1e-3, window=0.3, show=("margin_ratio",)),
+    Limit("margin_growth", "margin_growth", r"\min_i q_i - \log t \to c", reading=True,
+          limit=None, rate=("t^-a",), atol=1e-2, window=0.3),
+    Limit("loss_rate", "t_loss", r"t\,L(W(t)) \to c \in (0, \infty)", reading=True,
+          limit=None, positive=True, rate=("t^-a",), rtol=1e-2, window=0.3),
+)

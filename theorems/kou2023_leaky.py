@@ -26,14 +26,12 @@ from __future__ import annotations
 from theorems import _nearly_orthogonal as no
 from verify.claims import Limit
 from verify.params import Param
-from verify.theorem import Citation, Theorem
+from verify.theorem import Theorem
 
 THEOREM = Theorem(
     id="kou2023-leaky",
     title="Leaky-ReLU GD on nearly-orthogonal data: stable rank -> 1 and equal normalized margins",
-    citation=Citation("Y. Kou, Z. Chen, Q. Gu", "Implicit bias of gradient descent for two-layer ReLU and "
-                      "leaky ReLU networks on nearly-orthogonal data", "NeurIPS", 2023, "2310.18935",
-                      "abstract; theorem bodies not consulted, constants are parameters"),
+    citation=no.KOU,
     statement=r"\mathrm{srank}(W(t)) \to 1,\ \max_i q_i/\min_i q_i \to 1,\ L(W(t)) = \Theta(1/t)",
     formalization=__doc__ or "",
     model=no.model,
@@ -46,13 +44,7 @@ THEOREM = Theorem(
     claims=(
         Limit("stable_rank", "srank_blocks", r"\max_\pm\mathrm{srank}(W_\pm(t)) \to 1", reading=True,
               limit=1.0, rate=("1/log^2 t",), atol=1e-2, show=("srank_stacked",)),
-        Limit("margin_spread", "margin_spread", r"\max_i q_i - \min_i q_i \to \Delta_\infty < \infty\ "
-              r"(\text{with } q_{min} - \log t \to c:\ \max q/\min q \to 1)", reading=True,
-              limit=None, rate=("t^-a",), rtol=1e-2, atol=1e-3, window=0.3, show=("margin_ratio",)),
-        Limit("margin_growth", "margin_growth", r"\min_i q_i - \log t \to c", reading=True,
-              limit=None, rate=("t^-a",), atol=1e-2, window=0.3),
-        Limit("loss_rate", "t_loss", r"t\,L(W(t)) \to c \in (0, \infty)", reading=True,
-              limit=None, positive=True, rate=("t^-a",), rtol=1e-2, window=0.3),
+        *no.MARGIN_CLAIMS,
     ),
     tags=frozenset({"two-layer", "nearly-orthogonal", "margin-loss"}),
 )

@@ -16,18 +16,16 @@ extrapolate a limit).  Equal margins and the loss rate are decided as in
 from __future__ import annotations
 
 from theorems import _nearly_orthogonal as no
-from verify.claims import Bound, Expected, Limit
+from verify.claims import Bound, Expected
 from verify.params import Param
-from verify.theorem import Citation, Theorem
+from verify.theorem import Theorem
 
 K = Expected("K (srank_bound)", lambda c: c.params["srank_bound"])
 
 THEOREM = Theorem(
     id="kou2023-relu",
     title="ReLU GD on nearly-orthogonal data: stable rank bounded by a constant and equal normalized margins",
-    citation=Citation("Y. Kou, Z. Chen, Q. Gu", "Implicit bias of gradient descent for two-layer ReLU and "
-                      "leaky ReLU networks on nearly-orthogonal data", "NeurIPS", 2023, "2310.18935",
-                      "abstract; theorem bodies not consulted, constants are parameters"),
+    citation=no.KOU,
     statement=r"\sup_t \mathrm{srank}(W(t)) \le K,\ \max_i q_i/\min_i q_i \to 1,\ L(W(t)) \to 0",
     formalization=__doc__ or "",
     model=no.model,
@@ -41,13 +39,7 @@ THEOREM = Theorem(
     claims=(
         Bound("stable_rank_bounded", "srank_stacked", r"\mathrm{srank}(W(t)) \le K\ \forall t", reading=True,
               upper=K, show=("srank_blocks",)),
-        Limit("margin_spread", "margin_spread", r"\max_i q_i - \min_i q_i \to \Delta_\infty < \infty\ "
-              r"(\text{with } q_{min} - \log t \to c:\ \max q/\min q \to 1)", reading=True,
-              limit=None, rate=("t^-a",), rtol=1e-2, atol=1e-3, window=0.3, show=("margin_ratio",)),
-        Limit("margin_growth", "margin_growth", r"\min_i q_i - \log t \to c", reading=True,
-              limit=None, rate=("t^-a",), atol=1e-2, window=0.3),
-        Limit("loss_rate", "t_loss", r"t\,L(W(t)) \to c \in (0, \infty)\ (L \to 0)", reading=True,
-              limit=None, positive=True, rate=("t^-a",), rtol=1e-2, window=0.3),
+        *no.MARGIN_CLAIMS,
     ),
     tags=frozenset({"two-layer", "nearly-orthogonal", "margin-loss"}),
 )

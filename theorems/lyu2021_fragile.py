@@ -26,7 +26,7 @@ from verify.claims import Bound, Expected, Limit
 from verify.data import Dataset
 from verify.params import Param
 from verify.quantities import normalized_margin
-from verify.theorem import Citation, Quantity, Theorem
+from verify.theorem import Quantity, Theorem
 
 GLOBAL = Expected(r"\gamma^\star_{2} \text{ (exact two-layer max margin)}", lambda c: c.targets["two_layer"]["gamma"])
 
@@ -41,9 +41,7 @@ def merged_negatives(p, rng) -> Dataset:
 THEOREM = Theorem(
     id="lyu2021-fragile",
     title="Without symmetry GD can stop at a KKT point below the global max margin (XFAIL)",
-    citation=Citation("K. Lyu, Z. Li, R. Wang, S. Arora", "Gradient descent on two-layer nets: margin "
-                      "maximization and simplicity bias", "NeurIPS", 2021, "2110.13905",
-                      "abstract (fragility); construction ours"),
+    citation=ly.citation("abstract (fragility); construction ours"),
     statement=r"\exists\ \text{separable non-symmetric } S:\ \lim_t \gamma(\theta(t)) < \gamma^\star_2",
     formalization=__doc__ or "",
     model=ly.model,

@@ -34,7 +34,7 @@ from theorems import _lyu2021 as ly
 from verify.claims import Bound, Expected, Scaling
 from verify.params import Param
 from verify.sweep import Sweep
-from verify.theorem import Citation, Quantity, Theorem
+from verify.theorem import Quantity, Theorem
 
 PHASE_END = math.log(2.0) / 2.0  # the loss at which phase I is declared over (mean loss)
 ALIGNED = 0.99 * math.log(2.0)  # still linear regime (outputs ~ 0.1): alignment is measured here
@@ -55,9 +55,7 @@ def phase_growth(scalars, pt) -> np.ndarray:
 THEOREM = Theorem(
     id="lyu2021-simplicity",
     title="Small init: phase I lasts ln(1/sigma0)/lambda and ends with every neuron aligned to +-mu",
-    citation=Citation("K. Lyu, Z. Li, R. Wang, S. Arora", "Gradient descent on two-layer nets: margin "
-                      "maximization and simplicity bias", "NeurIPS", 2021, "2110.13905",
-                      "abstract; phase constants derived here"),
+    citation=ly.citation("abstract; phase constants derived here"),
     statement=r"T_1 = \frac{\ln(1/\sigma_0)}{\lambda} + O(1),\ \lambda = \frac{(1+\alpha)\|\mu\|}{4};\ "
               r"w_k \parallel \pm\mu \text{ before } T_1",
     formalization=__doc__ or "",

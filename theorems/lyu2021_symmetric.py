@@ -26,16 +26,14 @@ from __future__ import annotations
 from theorems import _lyu2021 as ly
 from verify.claims import Bound, Expected, Limit
 from verify.quantities import normalized_margin
-from verify.theorem import Citation, Quantity, Theorem
+from verify.theorem import Quantity, Theorem
 
 GLOBAL = Expected(r"\gamma^\star_{2} \text{ (exact two-layer max margin)}", lambda c: c.targets["two_layer"]["gamma"])
 
 THEOREM = Theorem(
     id="lyu2021-symmetric",
     title="Symmetric separable data: two-layer leaky-ReLU GD reaches the global max margin",
-    citation=Citation("K. Lyu, Z. Li, R. Wang, S. Arora", "Gradient descent on two-layer nets: margin "
-                      "maximization and simplicity bias", "NeurIPS", 2021, "2110.13905",
-                      "abstract; theorem bodies not consulted, constants derived here"),
+    citation=ly.citation("abstract; theorem bodies not consulted, constants derived here"),
     statement=r"\frac{\min_i q_i(\theta(t))}{\|\theta(t)\|^2} \to \gamma^\star_2 = \frac{1+\alpha}{4}\gamma_{lin},\ "
               r"\frac{f_{\theta(t)}}{\|\theta(t)\|^2} \to \frac{1+\alpha}{4}\langle w^*, \cdot\rangle",
     formalization=__doc__ or "",
