@@ -65,7 +65,8 @@ def _rows(budget: float, mpmath_large: bool) -> tuple[list[dict[str, Any]], list
     for size in SIZES + [s for s in D_SWEEP if s not in SIZES]:
         sweep = size in D_SWEEP
         base = None
-        runs = [("float64", "full"), ("float64", "span"), ("dd", "full"), ("dd", "span")]
+        runs = [("float64", "full"), ("float64", "span"), ("f64dd", "full"), ("f64dd", "span"),
+                ("arb", "full"), ("dd", "full"), ("dd", "span")]
         if not sweep:
             runs += [("mpmath", "full"), ("mpmath", "span")]
         for backend, coords in runs:

@@ -11,6 +11,7 @@ NUMERICS.md, section A (costs) and B (where float64 stalls and where it does not
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -174,7 +175,14 @@ _FACTORIES: dict[str, Callable[[int], Backend]] = {
     "float64": lambda dps: Float64(),
     "mpmath": lambda dps: MPMath(dps=dps),
     "dd": lambda dps: DoubleDouble(),
+    "f64dd": lambda dps: _late("verify.compensated", "Float64DD")(),
+    "arb": lambda dps: _late("verify.certified", "ArbBall")(),
 }
+
+
+def _late(module: str, name: str) -> Any:
+    """A backend class from a module that imports this one (imported on first use)."""
+    return getattr(importlib.import_module(module), name)
 
 
 def backend_names() -> tuple[str, ...]:

@@ -17,6 +17,7 @@ from verify import stepcheck
 from verify.audit import precision_audit
 from verify.backends import make_backend
 from verify.cases import Case
+from verify.certified import Uncertified
 from verify.claims.base import Context, Series, label_of, resolve
 from verify.data import Dataset
 from verify.errors import TargetFailed
@@ -199,8 +200,13 @@ def run_case(thm: Theorem, case: Case, data: Dataset | None = None, stress: bool
     base = {"model": model, "loss": loss, "data": data, "targets": targets, "case": p}
     series: dict[str, Series] = {}
     prec_dict, traj_info, onsets = None, {}, {}
+    why_not = "not run"
     if run:
-        traj, params0, rule, be = _trajectory(thm, case, data, model, loss, progress)
+        try:
+            traj, params0, rule, be = _trajectory(thm, case, data, model, loss, progress)
+        except Uncertified as exc:  # a certified run that cannot decide a sign or keep precision
+            run, why_not = False, f"certified trajectory undecided: {exc}"
+    if run:
         ck, st = _measure_checkpoint(thm, base), _measure_steps(thm, base)
         prec = precision_audit(model, loss, data.X, data.y, params0, rule, traj, be, p["dps"],
                                p["audit_steps"], ck, st)
@@ -214,7 +220,7 @@ def run_case(thm: Theorem, case: Case, data: Dataset | None = None, stress: bool
                    if getattr(c, "sweep", None) is not None}
     ctx = Context(p, targets, data, onsets)
     results = _judge(thm, series, ctx) if run else [
-        ClaimResult(c.name, c.kind, Outcome.UNDECIDED, "not run") for c in thm.claims]
+        ClaimResult(c.name, c.kind, Outcome.UNDECIDED, why_not) for c in thm.claims]
     if run and p["step_check"]:
         half = _half_step(thm, case, data, base, ctx, prec.digits,
                           {k: v for k, v in series.items() if k.startswith("sweep:")})

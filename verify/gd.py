@@ -50,7 +50,7 @@ class StepRule:
 
     def log_eta(self, log_loss: Any, be: Backend) -> Any:
         """``log eta_k`` given ``log L(theta_k)`` (backend scalar)."""
-        base = be.const(math.log(self.eta))
+        base = be.log_scalar(be.const(self.eta))  # log of the exact step in the backend
         if self.rule == "constant":
             return base
         if self.rule == "normalized":
@@ -107,6 +107,9 @@ def gradient_descent(
     State
         The iterate after ``step`` updates.
     """
+    if hasattr(be, "descend"):  # backends with their own GD loop (verify.compensated, certified)
+        yield from be.descend(model, loss, X, y, params0, rule)
+        return
     Xb, yb = be.asarray(X), be.asarray(y)
     params = {k: be.asarray(v) for k, v in params0.items()}
     log_t = -math.inf
