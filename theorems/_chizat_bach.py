@@ -37,8 +37,9 @@ factor on a closed form).  The code's plotted margin :math:`\min_iq_i/\|\theta'\
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import sympy as sp
@@ -55,8 +56,9 @@ from verify.targets.dictionary import f1_dictionary_margin
 from verify.targets.kernel_svm import kernel_svm, relu_feature_limit_kernel
 from verify.targets.twolayer import max_margin_two_layer
 
-CITATION_ARGS = ("L. Chizat, F. Bach", "Implicit bias of gradient descent for wide two-layer "
-                 "neural networks trained with the logistic loss", "COLT (PMLR 125)", 2020, "2002.04486")
+TITLE = ("Implicit bias of gradient descent for wide two-layer neural networks trained with "
+         "the logistic loss")
+CITATION_ARGS = ("L. Chizat, F. Bach", TITLE, "COLT (PMLR 125)", 2020, "2002.04486")
 
 PARAMETERS: dict[str, Param] = {
     "n": Param(int, 40, low=2, low_open=False, high=5_000, doc="training samples"),
@@ -145,7 +147,8 @@ def _off(name: str, why: str) -> Target:
     return Target(name, "not_requested", "-", {}, {}, 0.0, False, why)
 
 
-def _cached(name: str, data: Dataset, build) -> Target:
+def cached(name: str, data: Dataset, build) -> Target:
+    """``build()`` once per (name, data fingerprint): sweeps and step checks reuse the data."""
     key = (name, data.fingerprint())
     if key not in _CACHE:
         _CACHE[key] = build()
@@ -156,7 +159,7 @@ def f1_exact(data: Dataset, p: Mapping[str, Any]) -> Target:
     r"""The exact F1 max margin through all activation patterns (:math:`\gamma_1 = 2\gamma^\star`)."""
     if not p["exact_targets"]:
         return _off("two_layer_max_margin", "exact targets switched off for this run")
-    return _cached("f1", data, lambda: max_margin_two_layer(data.X, data.y, 0.0))
+    return cached("f1", data, lambda: max_margin_two_layer(data.X, data.y, 0.0))
 
 
 def f1_dictionary(data: Dataset, p: Mapping[str, Any]) -> Target:
@@ -166,13 +169,13 @@ def f1_dictionary(data: Dataset, p: Mapping[str, Any]) -> Target:
     def build() -> Target:
         arr = activation_patterns(data.X)
         return f1_dictionary_margin(data.X, data.y, p["dictionary_side"], patterns=arr)
-    return _cached(f"dict{p['dictionary_side']}", data, build)
+    return cached(f"dict{p['dictionary_side']}", data, build)
 
 
 def arccos_svm(data: Dataset, p: Mapping[str, Any], X: np.ndarray | None = None) -> Target:
     r"""Hard-margin SVM of the kernel :math:`k = k_1/2` (infinite-width output-layer training)."""
     X = data.X if X is None else X
-    return _cached("arccos", Dataset(X, data.y), lambda: kernel_svm(relu_feature_limit_kernel(X), data.y))
+    return cached("arccos", Dataset(X, data.y), lambda: kernel_svm(relu_feature_limit_kernel(X), data.y))
 
 
 def kernel_predict(svm: Target, X: np.ndarray, y: np.ndarray, Xnew: np.ndarray) -> np.ndarray:
@@ -182,7 +185,8 @@ def kernel_predict(svm: Target, X: np.ndarray, y: np.ndarray, Xnew: np.ndarray) 
 
 def consistent(data: Dataset, p: Mapping[str, Any]) -> dict[str, Stat]:
     """Smallest distance between two inputs of opposite labels (> 0: some network separates)."""
-    Xp, Xm = data.X[data.y > 0], data.X[data.y < 0]
+    X = data.meta.get("X_raw", data.X)
+    Xp, Xm = X[data.y > 0], X[data.y < 0]
     dist = np.sqrt(np.maximum(((Xp[:, None, :] - Xm[None, :, :]) ** 2).sum(-1), 0.0)).min()
     return {"dist_pm": Stat.approx(float(dist), 1e-12 * max(1.0, float(dist)))}
 

@@ -20,18 +20,31 @@ value is withheld unless the LP's certified sandwich contains it.  Claims:
 * ``margin_increases``: the smoothed F1 margin :math:`2\ell^{-1}(L)/\|\theta\|^2` (Lyu & Li's
   smoothed margin; :math:`\|\theta\|^2/2` is the path norm under gradient flow from a balanced
   init) is non-decreasing once every sample is classified;
-* ``approaches_max``: :math:`\gamma_{F1}(\theta(t))/\gamma_1 \to 1` as :math:`t \to \infty`, within
-  ``ratio_tol`` (reading), fitted as :math:`1 - c(\log t)^{-a}` (no rate is published: the
-  analysis is non-quantitative in time);
-* ``width``: margin vs :math:`m` (the authors' figure), fixed data, fresh inits: at a fixed
-  horizon the ratio no longer depends on :math:`m` in the swept range (exponent 0 within
-  ``width_atol``; reading: the mean-field limit is reached, so the trajectory of
-  ``approaches_max`` is that of the infinite-width dynamics the theorem is about);
-* ``adaptivity``: test error against the ambient dimension :math:`d` (spurious coordinates),
-  fresh data per seed: the infinite-width output-layer limit (the arc-cosine kernel max-margin
-  classifier, certified QP) is never better than the trained two-layer network by more than
-  ``error_slack`` (reading: 3 standard errors of a difference of test errors at 10% on 4000
-  points), and the gap grows with :math:`d` (reported; the figure).
+* ``approaches_max``: the theorem gives no rate ("non-quantitative in running time") and takes
+  :math:`m \to \infty` before :math:`t \to \infty`, so a finite run cannot refute convergence;
+  read as "eventually :math:`\gamma_{F1}/\gamma_1 \ge 1 - \delta`" (:math:`\delta` =
+  ``ratio_tol`` = 0.05, reading), judged by :class:`~verify.claims.Eventually` (PASS when it
+  holds over the last quarter of the log-time range, else UNDECIDED, never FAIL).  At finite
+  width gradient flow may stop at a non-global KKT point (Lyu & Li 2020); on about a third of
+  the authors' datasets (``n = 40``) the ratio is still near 0.85-0.93 at ``log t`` of
+  hundreds to thousands, rising slowly with the width (measured off-suite with the authors'
+  step :math:`\eta/\sqrt{k}` on the log-loss: 0.85, 0.91, 0.93 at ``m`` = 64, 256, 1024 and
+  ``log t`` about 2000), with the dual certificate of the F1 program 40% above the margin:
+  the theorem's order of limits, not a counterexample;
+* ``width`` (the authors' "margin vs m"; same data, fresh inits, horizon ``log t = 40``): for
+  every large enough width the ratio at the horizon is :math:`\ge 1 - \delta` (Eventually over
+  the sweep), and ``margin_vs_width`` draws the ratio against :math:`m` and checks it is
+  :math:`\le 1` at every width;
+* ``adaptivity`` (the authors' "test error vs d", spurious coordinates, fresh data per seed,
+  ``n = 128``, ``m = 64``, horizon ``log t = 25``): the infinite-width output-layer limit (the
+  arc-cosine kernel max-margin classifier, a certified QP, the limit verified in
+  :mod:`theorems.chizat_bach2020_kernel`) is never better than the trained two-layer network by
+  more than ``error_slack`` (reading: 0.02, three standard errors of a difference of two test
+  errors near 10% on 4000 points); the plotted excess is the figure.  The absolute two-layer
+  error is not claimed flat, and it is not at this ``n``: measured (default profile) 0.002-0.17
+  for ``d <= 15`` but 0.17-0.49 for ``d >= 20``, where the kernel's is as bad (the excess
+  shrinks again); the classifiers have settled by the horizon (the same errors within 0.005
+  at ``log t = 40``).
 """
 from __future__ import annotations
 
@@ -40,7 +53,7 @@ import sympy as sp
 
 from theorems import _chizat_bach as cb
 from verify.assumptions import Assumption
-from verify.claims import Bound, Expected, Limit, Monotone, Scaling
+from verify.claims import Bound, Eventually, Expected, Monotone
 from verify.errors import TargetFailed
 from verify.params import Param
 from verify.quantities import smoothed_margin
@@ -59,8 +72,13 @@ def gamma1(c) -> float:
 
 
 def f1_ratio(pt) -> float:
-    r""":math:`\gamma_{F1}(\theta)/\gamma_1`."""
-    return cb.f1_margin(pt) / (2.0 * float(pt.targets["f1"]["gamma"]))
+    r""":math:`\gamma_{F1}(\theta)/\gamma_1` (:func:`gamma1`: cross-checked by the LP)."""
+    return cb.f1_margin(pt) / gamma1(pt)
+
+
+def near_max(pt) -> float:
+    r""":math:`\mathbb 1[\gamma_{F1}/\gamma_1 \ge 1 - \delta]`, :math:`\delta` = ``ratio_tol``."""
+    return float(f1_ratio(pt) >= 1.0 - pt.case["ratio_tol"])
 
 
 def smoothed_f1(s, pt) -> np.ndarray:
@@ -75,14 +93,13 @@ def kernel_excess(pt) -> float:
     return float(np.mean(pt.data.meta["y_test"] * f <= 0)) - cb.test_error(pt)
 
 
-GAMMA1 = Expected(r"\gamma_1 \text{ (exact F1 max margin)}", gamma1)
 GAMMA1_UP = Expected(r"\gamma_1^{up} \text{ (certified upper bound)}",
                      lambda c: 1.0 / float(c.targets["f1"]["dual_bound"]))
 ONSET = Expected(r"t_0:\ L(\theta(t_0)) < \ell(0)", lambda c: c.values["zero_margin_log_t"])
-WIDTH = Sweep("m", (16, 32, 64, 128, 256), seeds=2, x_label="m (width)", overrides={"data_seed": 7})
-DIMENSION = Sweep("d", (3, 5, 10, 15, 20, 25), seeds=3, x_label="d (ambient, incl. bias)",
-                  overrides={"exact_targets": False, "n": 128, "m": 64, "steps": 10_000,
-                             "step_check": False})
+WIDTH = Sweep("m", (16, 32, 64, 128, 256), seeds=2, x_label="m (width)", overrides={"max_log_t": 40.0})
+DIMENSION = Sweep("d", (3, 5, 10, 15, 20, 25), seeds=2, x_label="d (ambient, incl. bias)",
+                  overrides={"exact_targets": False, "data_seed": -1, "n": 128, "m": 64,
+                             "max_log_t": 25.0})
 
 THEOREM = Theorem(
     id="chizat-bach2020-f1",
@@ -98,19 +115,21 @@ THEOREM = Theorem(
         "sigma0": Param(float, 1.0, low=0.0, doc="mean-field init scale of each theta_j"),
         "step_rule": Param(str, "lyu-li", choices=("constant", "normalized", "lyu-li"), doc="step rule"),
         "dictionary_side": Param(int, 33, low=2, low_open=False, high=400, doc="dictionary grid per axis"),
-        "ratio_tol": Param(float, 0.05, low=0.0, doc="|limit ratio - 1| allowed (reading)"),
-        "width_atol": Param(float, 0.05, low=0.0, doc="|exponent| of ratio vs m allowed (reading)"),
-        "error_slack": Param(float, 0.02, low=0.0, low_open=False, doc="test-error noise allowance"),
+        "ratio_tol": Param(float, 0.05, low=0.0, doc="delta: eventually ratio >= 1 - delta (reading)"),
+        "error_slack": Param(float, 0.02, low=0.0, low_open=False,
+                             doc="test-error noise allowance (reading: 3 standard errors)"),
     },
     assumptions=(
         cb.CONSISTENT,
-        Assumption("2-homogeneous", sp.Eq(sp.Symbol("L"), 2), lambda d, p: {"L": 2},
+        Assumption("2-homogeneous", sp.Eq(sp.Symbol("L"), 2),
+                   lambda d, p: {"L": cb.MeanField(m=p["m"], train_outer=True).homogeneity},
                    "ReLU, both layers trained, bias through the constant coordinate", structural=True),
     ),
     targets={"f1": cb.f1_exact, "dictionary": cb.f1_dictionary},
     quantities={
         "f1_margin": Quantity(r"\gamma_{F1} = \min_iq_i/\textstyle\sum_k|b_k|\|a_k\|", cb.f1_margin),
         "f1_ratio": Quantity(r"\gamma_{F1}/\gamma_1", f1_ratio),
+        "near_max": Quantity(r"\mathbb 1[\gamma_{F1}/\gamma_1 \ge 1-\delta]", near_max),
         "smoothed_f1": Quantity(r"2\ell^{-1}(L)/\|\theta\|^2", smoothed_f1, per_step=True),
         "test_error": Quantity(r"\mathrm{err}_{test}(h_m)", cb.test_error),
         "kernel_excess": Quantity(r"\mathrm{err}_{test}(\text{arc-cos SVM}) - \mathrm{err}_{test}(h_m)",
@@ -121,10 +140,14 @@ THEOREM = Theorem(
               rtol=1e-9, show=("f1_ratio",)),
         Monotone("margin_increases", "smoothed_f1",
                  r"t \ge t_0 \Rightarrow 2\ell^{-1}(L)/\|\theta\|^2 \text{ non-decreasing}", after_log_t=ONSET),
-        Limit("approaches_max", "f1_ratio", r"\gamma_{F1}(\theta(t))/\gamma_1 \to 1", reading=True,
-              limit=1.0, rate=("log^-a t",), atol=0.05),
-        Scaling("width", "f1_ratio", r"\gamma_{F1}(\theta(T))/\gamma_1 = \Theta(m^0) \text{ (mean-field limit)}",
-                reading=True, parameter="m", exponent=0.0, atol=0.05, sweep=WIDTH),
+        Eventually("approaches_max", "near_max",
+                   r"\exists T\ \forall t \ge T:\ \gamma_{F1}(\theta(t))/\gamma_1 \ge 1 - \delta",
+                   reading=True, show=("f1_ratio",)),
+        Eventually("width", "near_max",
+                   r"\exists M\ \forall m \ge M:\ \gamma_{F1}(\theta_m(T))/\gamma_1 \ge 1 - \delta",
+                   reading=True, sweep=WIDTH),
+        Bound("margin_vs_width", "f1_ratio", r"\gamma_{F1}(\theta_m(T))/\gamma_1 \le 1 \text{ at every } m",
+              upper=1.0, rtol=1e-6, sweep=WIDTH),
         Bound("adaptivity", "kernel_excess",
               r"\mathrm{err}(\text{kernel}) - \mathrm{err}(h_m) \ge -\epsilon \text{ at every } d",
               reading=True, lower=Expected(r"-\epsilon", lambda c: -c.params["error_slack"]),

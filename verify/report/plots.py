@@ -247,12 +247,15 @@ def _companions(ax: Any, row: Mapping[str, Any], record: Mapping[str, Any] | Non
 def plot_row(row: Mapping[str, Any], record: Mapping[str, Any] | None) -> bytes | None:
     """The PNG for one row, or None when there is nothing to plot.
 
-    Scaling rows with ``evidence["points"]`` get :func:`scaling_plot`; other rows whose
+    Scaling rows with ``evidence["points"]`` get :func:`scaling_plot`, other sweep rows
+    :func:`verify.report.sweepplot.sweep_plot`; other rows whose
     quantity has a series in the case record get :func:`series_plot`.
     """
-    if row.get("kind") == "Scaling" and isinstance((row.get("evidence") or {}).get("points"),
-                                                   Mapping):
-        return scaling_plot(row)
+    if isinstance((row.get("evidence") or {}).get("points"), Mapping):
+        if row.get("kind") == "Scaling":
+            return scaling_plot(row)
+        from verify.report.sweepplot import sweep_plot  # imported here: it imports this module
+        return sweep_plot(row)
     series = ((record or {}).get("series") or {}).get(row.get("quantity", ""))
     if isinstance(series, Mapping) and floats(series.get("log_t")).size:
         return series_plot(row, series, record)
