@@ -202,7 +202,7 @@ def scaling_plot(row: Mapping[str, Any]) -> bytes:
         lx, ly = np.log(x[ok]), np.log(y[ok])
         ax.scatter(x[ok], y[ok], s=12, color="C0", label="points", zorder=3)
         grid = np.linspace(lx.min(), lx.max(), 50)
-        for slope, style, name in _slopes(ev):
+        for slope, style, name in _slopes(ev, row.get("expected")):
             b = float(np.mean(ly - slope * lx))
             ax.plot(np.exp(grid), np.exp(b + slope * grid), style, color="C1", linewidth=1,
                     label=f"{name} {fmt(slope, 4)}")
@@ -216,11 +216,14 @@ def scaling_plot(row: Mapping[str, Any]) -> bytes:
     return _png(fig, ax)
 
 
-def _slopes(ev: Mapping[str, Any]) -> list[tuple[float, str, str]]:
+def _slopes(ev: Mapping[str, Any], expected: Any = None) -> list[tuple[float, str, str]]:
     out = []
-    slope = as_float(ev.get("slope"))
+    slope = as_float(ev.get("a_hat", ev.get("slope")))  # Scaling evidence records "a_hat"
     if slope is not None and math.isfinite(slope):
         out.append((slope, "-", "slope"))
+    ref = as_float(expected)
+    if ref is not None and math.isfinite(ref):
+        out.append((ref, "--", "reference"))
     for bound, name in zip(floats(ev.get("ci"))[:2], ("ci low", "ci high")):
         if math.isfinite(bound):
             out.append((float(bound), ":", name))
