@@ -15,15 +15,6 @@ from verify.results import load
 TINY = Path(__file__).parent / "cases"
 
 
-@pytest.fixture
-def tiny_cases(monkeypatch):
-    monkeypatch.setenv("VERIFY_CASES_DIR", str(TINY))
-
-
-def _one_line_error(capsys) -> str:
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("verify: error:"), err
-    return err[0]
 
 
 def test_list_shows_theorems_assumptions_and_claims(capsys):
@@ -33,26 +24,26 @@ def test_list_shows_theorems_assumptions_and_claims(capsys):
     assert "assumption separable" in out and "claim margin (Limit)" in out
 
 
-def test_unknown_theorem_is_exit_2(capsys):
+def test_unknown_theorem_is_exit_2(capsys, one_line_error):
     assert main(["run", "no-such-theorem"]) == 2
-    assert "no-such-theorem" in _one_line_error(capsys)
+    assert "no-such-theorem" in one_line_error()
 
 
-def test_unknown_case_key_is_exit_2(tiny_cases, capsys, tmp_path):
+def test_unknown_case_key_is_exit_2(tiny_cases, capsys, tmp_path, one_line_error):
     assert main(["run", "soudry2018-linear", "--profile", "typo", "--out", str(tmp_path)]) == 2
-    assert "stepz" in _one_line_error(capsys)
+    assert "stepz" in one_line_error()
 
 
-def test_negative_step_size_is_exit_2(tiny_cases, capsys, tmp_path):
+def test_negative_step_size_is_exit_2(tiny_cases, capsys, tmp_path, one_line_error):
     assert main(["run", "soudry2018-linear", "--profile", "negative", "--out", str(tmp_path)]) == 2
-    assert "eta=-0.5" in _one_line_error(capsys)
+    assert "eta=-0.5" in one_line_error()
 
 
-def test_bad_data_file_and_bad_report_dir_are_exit_2(capsys, tmp_path):
+def test_bad_data_file_and_bad_report_dir_are_exit_2(capsys, tmp_path, one_line_error):
     assert main(["run", "soudry2018-linear", "--data", str(tmp_path / "none.npz")]) == 2
-    _one_line_error(capsys)
+    one_line_error()
     assert main(["report", str(tmp_path)]) == 2
-    _one_line_error(capsys)
+    one_line_error()
 
 
 def test_run_report_round_trip(tiny_cases, tmp_path, capsys):

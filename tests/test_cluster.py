@@ -7,7 +7,6 @@ import logging
 import os
 import re
 import signal
-from pathlib import Path
 
 import pytest
 
@@ -19,14 +18,9 @@ from verify.runner import Job
 
 distributed = pytest.importorskip("distributed")
 
-TINY = Path(__file__).parent / "cases"
 SOUDRY = "soudry2018-linear"
 VARY = ["--vary", "margin=0.1,0.3", "--vary", "eta=1,2"]
 
-
-@pytest.fixture
-def tiny_cases(monkeypatch):
-    monkeypatch.setenv("VERIFY_CASES_DIR", str(TINY))
 
 
 @pytest.fixture(scope="module")

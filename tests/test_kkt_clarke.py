@@ -7,7 +7,8 @@ import pytest
 from verify.data import Dataset
 from verify.models import Linear, TwoLayer
 from verify.quantities import Point, kkt_target
-from verify.targets.clarke import KinkTerms, clarke_certificate, clarke_kkt, relu_kinks
+from verify.targets.clarke import clarke_certificate, clarke_kkt
+from verify.targets.kinks import KinkTerms, relu_kinks
 from verify.targets.kkt import kkt_multipliers
 
 EXACT = 1e-10

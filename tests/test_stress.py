@@ -22,15 +22,6 @@ SOUDRY = "soudry2018-linear"
 SMALL = ["--vary", "eta=1,10", "--vary", "margin=0.1,0.4"]
 
 
-@pytest.fixture
-def tiny_cases(monkeypatch):
-    monkeypatch.setenv("VERIFY_CASES_DIR", str(TINY))
-
-
-def _one_line_error(capsys) -> str:
-    err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and err[0].startswith("verify: error:"), err
-    return err[0]
 
 
 @pytest.mark.parametrize("args, needle", [
@@ -45,9 +36,9 @@ def _one_line_error(capsys) -> str:
     (["stress", SOUDRY, "--vary", "eta=1,2", "--seeds", "0"], "--seeds 0"),
     (["stress", SOUDRY, "--vary", "eta=1,2", "--jobs", "0"], "--jobs 0"),
 ])
-def test_bad_input_is_one_line_exit_2(args, needle, capsys, tmp_path):
+def test_bad_input_is_one_line_exit_2(args, needle, capsys, tmp_path, one_line_error):
     assert main(args + ["--out", str(tmp_path)]) == 2
-    assert needle in _one_line_error(capsys)
+    assert needle in one_line_error()
     assert not (tmp_path / "cases").exists()  # nothing ran
 
 

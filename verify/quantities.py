@@ -21,7 +21,8 @@ from verify.data import Dataset
 from verify.losses import Loss
 from verify.models import Model, TwoLayer
 from verify.targets.base import Target
-from verify.targets.clarke import KINK_TAU, KinkTerms, clarke_kkt, relu_kinks
+from verify.targets.clarke import clarke_kkt
+from verify.targets.kinks import KINK_TAU, KinkTerms, relu_kinks
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def kkt_target(p: Point, tau: float = KINK_TAU) -> Target:
     :math:`c^{L-1}`. For :class:`~verify.models.TwoLayer` every pair with
     :math:`|\langle w_k,x_i\rangle| \le \tau\|w_k\|\|x_i\|` is treated as a kink whose slope
     the program picks in :math:`[\alpha, 1]` (Clarke subdifferential;
-    :func:`verify.targets.clarke.relu_kinks`); other models have no kink terms.
+    :func:`verify.targets.kinks.relu_kinks`); other models have no kink terms.
     Lyu & Li (2020), ICLR, arXiv:1906.05890, Definition of an (eps, delta)-KKT point;
     solved by :func:`verify.targets.clarke.clarke_kkt` (eps + delta minimised jointly).
     """

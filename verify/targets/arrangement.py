@@ -39,15 +39,16 @@ which proves it complete).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import cached_property
 from itertools import combinations, product
 from math import comb, gcd
 
 import numpy as np
-import scipy.optimize
 
-from verify.targets.polish import exact_products, scaled_int
+from verify.targets.exactsign import (
+    cofactors, exact_det_sign, exactly_interior, lp_witness, pivot_columns,
+)
+from verify.targets.polish import scaled_int
 
 DET_TRUST = 1e-9  # |det| of unit rows above this: float sign is exact
 MARGIN_MIN = 1e-12  # witness margin min_i s_i <x_i, w>/(|x_i| |w|) certifying a chamber
@@ -157,7 +158,7 @@ def activation_patterns(
     if method not in ("auto", "enumerate", "sample"):
         raise ValueError(f"method must be 'auto', 'enumerate' or 'sample', got {method!r}")
     reps, orient, A = _hyperplanes(X)
-    cols = _pivot_columns(A) if len(reps) else []
+    cols = pivot_columns(A) if len(reps) else []
     h, r = len(reps), len(cols)
     bound = chamber_bound(h, r)
     work = comb(h, max(r - 1, 0)) * 2**r
@@ -230,51 +231,6 @@ def _hyperplanes(X: np.ndarray) -> tuple[list[int], np.ndarray, np.ndarray]:
     return reps, orient, ints[reps] if reps else ints[:0]
 
 
-def _pivot_columns(A: np.ndarray) -> list[int]:
-    """Pivot columns of the exact integer matrix ``A`` (Gaussian elimination in rationals)."""
-    M = [[Fraction(int(v)) for v in row] for row in A]
-    cols, r = [], 0
-    for c in range(A.shape[1]):
-        p = next((i for i in range(r, len(M)) if M[i][c] != 0), None)
-        if p is None:
-            continue
-        M[r], M[p] = M[p], M[r]
-        for i in range(r + 1, len(M)):
-            f = M[i][c] / M[r][c]
-            if f:
-                M[i] = [a - f * b for a, b in zip(M[i], M[r])]
-        cols.append(c)
-        r += 1
-    return cols
-
-
-def _exact_det_sign(A: np.ndarray) -> int:
-    """Sign of the determinant of a square integer matrix, exactly."""
-    M = [[Fraction(int(v)) for v in row] for row in A]
-    m, sign = len(M), 1
-    for c in range(m):
-        p = next((i for i in range(c, m) if M[i][c] != 0), None)
-        if p is None:
-            return 0
-        if p != c:
-            M[c], M[p], sign = M[p], M[c], -sign
-        sign *= 1 if M[c][c] > 0 else -1
-        for i in range(c + 1, m):
-            f = M[i][c] / M[c][c]
-            M[i] = [a - f * b for a, b in zip(M[i], M[c])]
-    return sign
-
-
-def _cofactors(FS: np.ndarray) -> np.ndarray:
-    r"""Generalised cross products: ``R[b] @ x == det([FS[b]; x])`` for (B, m-1, m) stacks."""
-    B, _, m = FS.shape
-    R = np.empty((B, m))
-    for k in range(m):
-        minor = np.delete(FS, k, axis=2)
-        R[:, k] = (-1) ** (m - 1 + k) * (np.linalg.det(minor) if m > 1 else 1.0)
-    return R
-
-
 def _essential_chambers(A: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Chamber sign vectors (P, h) in {-1, +1} and witnesses (P, m) of an essential arrangement.
 
@@ -287,7 +243,7 @@ def _essential_chambers(A: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.nd
         s = np.sign(F[:, 0]).astype(np.int8)
         return np.stack([s, -s]), np.array([[1.0], [-1.0]])
     subsets = np.array(list(combinations(range(h), m - 1)), dtype=int)
-    R = _cofactors(F[subsets])
+    R = cofactors(F[subsets])
     vals = F @ R.T  # (h, B): det([F_S; F_j])
     pats, rays = [], []
     generic, seen = [], set()
@@ -312,13 +268,13 @@ def _essential_chambers(A: np.ndarray, X: np.ndarray) -> tuple[np.ndarray, np.nd
 
 def _ray_signs(A: np.ndarray, S: np.ndarray, vals: np.ndarray, r: np.ndarray) -> np.ndarray | None:
     """Exact signs of ``det([A_S; A_j])`` for all j, or None when ``rank(A_S) < m - 1``."""
-    if np.max(np.abs(r)) <= DET_TRUST and len(_pivot_columns(A[S])) < len(S):
+    if np.max(np.abs(r)) <= DET_TRUST and len(pivot_columns(A[S])) < len(S):
         return None
     sgn = np.sign(vals).astype(np.int8)
     sgn[S] = 0
     for j in np.flatnonzero(np.abs(vals) <= DET_TRUST):
         if j not in S:
-            sgn[j] = _exact_det_sign(np.vstack([A[S], A[j]]))
+            sgn[j] = exact_det_sign(np.vstack([A[S], A[j]]))
     return sgn
 
 
@@ -353,7 +309,7 @@ def _degenerate_ray(
     k = int(np.argmax(np.abs(r)))
     if abs(r[k]) <= DET_TRUST:
         m = A.shape[1]
-        k = next(c for c in range(m) if len(_pivot_columns(np.delete(A[Z], c, 1))) == m - 1)
+        k = next(c for c in range(m) if len(pivot_columns(np.delete(A[Z], c, 1))) == m - 1)
     local, _ = _essential_chambers(np.delete(A[Z], k, 1), np.delete(X[Z], k, 1))
     unit = r / np.linalg.norm(r)
     pats, rays = [], []
@@ -373,29 +329,8 @@ def _merge(pats: np.ndarray, rays: np.ndarray, F: np.ndarray) -> tuple[np.ndarra
     W /= np.linalg.norm(W, axis=1, keepdims=True)
     marg = (uniq * (W @ F.T)).min(axis=1)
     for j in np.flatnonzero(~(marg > MARGIN_MIN)):
-        W[j] = _lp_witness(uniq[j][:, None] * F)
+        W[j] = lp_witness(uniq[j][:, None] * F)
     return uniq, W
-
-
-def _lp_witness(SF: np.ndarray) -> np.ndarray:
-    r"""Chebyshev-like interior point: :math:`\max t` s.t. ``SF @ w >= t``, ``|w|_inf <= 1``."""
-    m = SF.shape[1]
-    c = np.zeros(m + 1)
-    c[-1] = -1.0
-    A_ub = np.hstack([-SF, np.ones((SF.shape[0], 1))])
-    res = scipy.optimize.linprog(
-        c, A_ub=A_ub, b_ub=np.zeros(SF.shape[0]), bounds=[(-1, 1)] * m + [(None, 1)],
-        method="highs",
-    )
-    w = res.x[:m] if res.status == 0 else np.zeros(m)
-    return w / max(np.linalg.norm(w), np.finfo(float).tiny)
-
-
-def _exactly_interior(X: np.ndarray, d: np.ndarray, w: np.ndarray) -> bool:
-    """True iff ``(2d - 1) * (X @ w) > 0`` on every nonzero row, in exact rational arithmetic."""
-    vals, _ = exact_products(X, w)
-    nz = np.any(X != 0, axis=1)
-    return all((v > 0) == bool(di) and v != 0 for v, di, z in zip(vals, d, nz) if z)
 
 
 def _sampled(
@@ -427,7 +362,7 @@ def _finish(
     s = np.where(orient[None, :] == 0, 1, signs[:, np.maximum(rep, 0)] * np.sign(orient)[None, :])
     D = s > 0
     margins = pattern_margins(X, D, W)
-    thin = [j for j in np.flatnonzero(~(margins > MARGIN_MIN)) if not _exactly_interior(X, D[j], W[j])]
+    thin = [j for j in np.flatnonzero(~(margins > MARGIN_MIN)) if not exactly_interior(X, D[j], W[j])]
     note += f": {D.shape[0]} chambers, {h} distinct hyperplanes, rank {r}, bound {bound}"
     note += f", min witness margin {margins.min():.3g}"
     if thin:

@@ -8,7 +8,7 @@ with :math:`\|\theta - \sum_i\lambda_i h_i\| \le \varepsilon` and
 x_i\rangle)`, :math:`\phi(z) = \max(z, \alpha z)`, the terms depend on disjoint blocks
 :math:`(w_k, a_k)`, so :math:`\partial^\circ q_i` is the product of the blocks' Clarke sets; at
 a kink :math:`\langle w_k, x_i\rangle = 0` the :math:`w_k`-block is
-:math:`\{s\, y_i s a_k x_i : s\in[\alpha, 1]\}`. Generically (:class:`KinkTerms`)
+:math:`\{s\, y_i s a_k x_i : s\in[\alpha, 1]\}`. Generically (:class:`~verify.targets.kinks.KinkTerms`)
 
 .. math::  h_i = g^0_i + \sum_{j:\,i_j = i} s_j c_j, \qquad s_j \in [\ell, u],
 
@@ -25,7 +25,6 @@ the plain Jacobian (e.g. the linear model of Soudry et al. 2018).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 import cvxpy as cp
@@ -33,111 +32,12 @@ import numpy as np
 import scipy.optimize
 
 from verify.targets.base import Target
+from verify.targets.kinks import KinkTerms, check_kinks
 from verify.targets.kkt import SUPPORT_RTOL, _validated, kkt_margin
 from verify.targets.solve import solve_clarabel
 
-KINK_TAU = 1e-3  # |<w_k, x_i>| <= KINK_TAU ||w_k|| ||x_i|| marks a kink pair (see kkt_target)
 FACE_RTOLS = (1e-10, 1e-8, 1e-6, 1e-4)  # thresholds tried to read the solver's face for the polish
 SOLVE_TOLS = (1e-12, 1e-10, 1e-9)  # Clarabel tolerances tried in turn until the status is optimal
-
-
-@dataclass(frozen=True)
-class KinkTerms:
-    r"""Set-valued part of the margin gradients: :math:`h_i = g^0_i + \sum_{i_j=i}s_jc_j`.
-
-    Parameters
-    ----------
-    rows, vectors
-        (K,) sample index :math:`i_j` and (K, p) vector :math:`c_j` of each kink term.
-    lo, hi
-        Slope interval :math:`[\ell, u]` (:math:`[\alpha, 1]` for leaky ReLU).
-    onesided
-        (K,) the slope the one-sided Jacobian used (in ``[lo, hi]``).
-    pairs, slack
-        (K, 2) (sample, neuron) and (K,) :math:`|\langle w_k,x_i\rangle|/(\|w_k\|\|x_i\|)`.
-    tau
-        The kink threshold used to select the pairs.
-    """
-
-    rows: np.ndarray
-    vectors: np.ndarray
-    lo: float
-    hi: float
-    onesided: np.ndarray
-    pairs: np.ndarray
-    slack: np.ndarray
-    tau: float
-
-    @classmethod
-    def none(cls, p: int) -> KinkTerms:
-        """No kink terms (smooth margins, e.g. the linear model)."""
-        e = np.zeros(0)
-        return cls(np.zeros(0, int), np.zeros((0, p)), 1.0, 1.0, e, np.zeros((0, 2), int), e, 0.0)
-
-    @property
-    def count(self) -> int:
-        """Number K of kink terms."""
-        return int(self.rows.size)
-
-
-def relu_kinks(
-    G: np.ndarray, W: np.ndarray, a: np.ndarray, X: np.ndarray, y: np.ndarray,
-    *, alpha: float, scale: float = 1.0, tau: float = KINK_TAU,
-) -> tuple[np.ndarray, KinkTerms]:
-    r"""Split the one-sided Jacobian of a two-layer leaky-ReLU net into ``g0`` and kink terms.
-
-    Parameters
-    ----------
-    G
-        (n, p) rows :math:`y_i\,\partial f(x_i)/\partial\theta` with the ``W`` block first
-        (row-major, :math:`w_k` at columns ``k*d:(k+1)*d``) as in ``TwoLayer.flatten``.
-    W, a, X, y
-        Weights (m, d), outer weights (m,), inputs (n, d) and labels (n,) at the point of G.
-    alpha
-        Leaky slope; the Clarke slope interval is :math:`[\alpha, 1]`.
-    scale
-        The net's output scale s (1, or 1/m in the mean-field scaling).
-    tau
-        Pair (i, k) is a kink when :math:`|\langle w_k,x_i\rangle|\le\tau\|w_k\|\|x_i\|`.
-
-    Returns
-    -------
-    G0, KinkTerms
-        ``G`` with the :math:`w_k` block of every kink pair set to 0, and the terms
-        :math:`c_j = y_i s a_k x_i` (in block k) with the one-sided slopes.
-
-    Notes
-    -----
-    Pairs with :math:`w_k = 0` or :math:`x_i = 0` count as kinks. A near-kink
-    (:math:`0 < |\langle w_k,x_i\rangle| \le \tau\|w_k\|\|x_i\|`) gets the Clarke set of the
-    point where :math:`w_k` is moved by at most :math:`\tau\|w_k\|` onto :math:`x_i^\perp`,
-    so the certificate is that of a point within relative distance tau per such neuron.
-    """
-    d = X.shape[1]
-    Z = X @ W.T
-    size = np.outer(np.linalg.norm(X, axis=1), np.linalg.norm(W, axis=1))
-    slack = np.divide(np.abs(Z), size, out=np.zeros_like(Z), where=size > 0)
-    pairs = np.argwhere(slack <= tau)
-    G0 = np.array(G, dtype=float, copy=True)
-    C = np.zeros((len(pairs), G.shape[1]))
-    for j, (i, k) in enumerate(pairs):
-        G0[i, k * d:(k + 1) * d] = 0.0
-        C[j, k * d:(k + 1) * d] = y[i] * scale * a[k] * X[i]
-    onesided = np.where(Z[pairs[:, 0], pairs[:, 1]] >= 0, 1.0, alpha) if len(pairs) else np.zeros(0)
-    _check_split(G, G0, C, pairs[:, 0], onesided)
-    return G0, KinkTerms(pairs[:, 0].copy(), C, float(alpha), 1.0, onesided, pairs,
-                         slack[pairs[:, 0], pairs[:, 1]], float(tau))
-
-
-def _check_split(
-    G: np.ndarray, G0: np.ndarray, C: np.ndarray, rows: np.ndarray, s: np.ndarray
-) -> None:
-    """ValueError unless g0 + one-sided slope * c_j rebuilds ``G`` (layout and scale check)."""
-    back = G0.copy()
-    np.add.at(back, rows, s[:, None] * C)
-    size = max(np.max(np.abs(G), initial=0.0), 1e-300)
-    if np.max(np.abs(back - G), initial=0.0) > 1e-12 * size:
-        raise ValueError("kink terms do not rebuild the Jacobian (W block layout or output scale)")
 
 
 def clarke_kkt(
@@ -151,9 +51,9 @@ def clarke_kkt(
     theta
         Parameters (p,), rescaled so that ``min(margins) == 1``.
     G0
-        (n, p) smooth part :math:`g^0_i` of the margin gradients (see :func:`relu_kinks`).
+        (n, p) smooth part :math:`g^0_i` of the margin gradients (see :func:`verify.targets.kinks.relu_kinks`).
     kinks
-        The set-valued part (:class:`KinkTerms`; ``KinkTerms.none(p)`` for none).
+        The set-valued part (:class:`~verify.targets.kinks.KinkTerms`; ``KinkTerms.none(p)`` for none).
     margins
         :math:`q_i(\theta)` (n,), minimum 1.
     homogeneity
@@ -176,7 +76,7 @@ def clarke_kkt(
         Certificate: :func:`clarke_certificate`.
     """
     theta, G0, margins = _validated(theta, G0, margins, homogeneity)
-    _check_kinks(kinks, G0.shape)
+    check_kinks(kinks, G0.shape)
     lam, mu, info, note = _solve_first_optimal(theta, G0, kinks, margins, tols)
     if lam is None:
         note += "; no solution"
@@ -292,17 +192,6 @@ def _slopes(kinks: KinkTerms, lam: np.ndarray, mu: np.ndarray) -> np.ndarray:
     li = lam[kinks.rows]
     s = np.divide(mu, li, out=kinks.onesided.astype(float).copy(), where=li > 0)
     return np.clip(s, kinks.lo, kinks.hi)
-
-
-def _check_kinks(kinks: KinkTerms, shape: tuple[int, int]) -> None:
-    """ValueError unless the kink terms fit ``G0`` of ``shape``."""
-    (n, p), K = shape, kinks.count
-    if kinks.vectors.shape != (K, p) or kinks.onesided.shape != (K,):
-        raise ValueError(f"kink vectors must have shape ({K}, {p}), got {kinks.vectors.shape}")
-    if K and (kinks.rows.min() < 0 or kinks.rows.max() >= n):
-        raise ValueError(f"kink rows must index the {n} samples")
-    if not kinks.lo <= kinks.hi or not np.all(np.isfinite(kinks.vectors)):
-        raise ValueError(f"need finite kink vectors and lo <= hi, got [{kinks.lo}, {kinks.hi}]")
 
 
 def _solve_first_optimal(
