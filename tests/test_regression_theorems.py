@@ -12,7 +12,7 @@ from theorems import lai2026_min_norm_gap as lai
 from theorems import vardi_shamir2021_single_neuron as vs
 from verify import registry
 from verify.cases import Case
-from verify.execute import _trajectory, run_case
+from verify.execute import _trajectory, initial_params, run_case
 from verify.params import validate
 from verify.sweep import Sweep
 from verify.targets.neuron import min_norm_single_neuron
@@ -114,7 +114,7 @@ def test_initial_params_mirror_the_engine():
     data = thm.generate(case.params, np.random.default_rng(0))
     model = thm.model(case.params)
     _, params0, *_ = _trajectory(thm, case, data, model, thm.loss(case.params), None)
-    mine = sq.initial_params(model, data.d, case.params)
+    mine = initial_params(model, data.d, case.params)
     np.testing.assert_array_equal(mine["W"], params0["W"])
     np.testing.assert_array_equal(mine["a"], params0["a"])
 

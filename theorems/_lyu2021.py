@@ -22,6 +22,7 @@ import sympy as sp
 from verify.assumptions import Assumption, Stat
 from verify.data import Dataset, separable_gaussian, symmetric
 from verify.datastats import is_symmetric_pairs
+from verify.execute import initial_params
 from verify.models import TwoLayer
 from verify.params import Param
 from verify.targets.svm import hard_margin_svm
@@ -115,3 +116,42 @@ def phase_time(scalars, pt) -> np.ndarray:
     below = np.nonzero(scalars["log_loss"] < log_half)[0]
     t1 = float(np.exp(scalars["log_t"][below[0]])) if below.size else math.nan
     return np.full(np.shape(scalars["log_t"]), t1)
+
+
+def init_groups(pt) -> np.ndarray:
+    r"""Phase-I group of every neuron, :math:`\mathrm{sign}(a_k(0) + \langle w_k(0), \hat\mu\rangle)`.
+
+    Near :math:`\theta = 0` on symmetric data the pair :math:`(a_k, \langle w_k, \hat\mu\rangle)`
+    follows the linear flow with matrix :math:`\lambda\,[[0, 1], [1, 0]]`; its growing mode
+    is :math:`a_k + \langle w_k, \hat\mu\rangle`, whose sign decides whether neuron ``k``
+    ends phase I as ``a > 0, w || mu`` or ``a < 0, w || -mu``.
+    """
+    p0 = initial_params(pt.model, pt.data.d, pt.case)
+    u = mu(pt.data)
+    return np.sign(np.asarray(p0["a"], float) + np.asarray(p0["W"], float) @ (u / np.linalg.norm(u)))
+
+
+def single_group(pt) -> float:
+    """1 if every neuron starts in the same phase-I group (predicted failure), else 0."""
+    g = init_groups(pt)
+    return float(np.all(g == g[0]))
+
+
+#: A run "stays at the non-global KKT point" when its normalized margin ends within this
+#: relative distance of ``alpha gamma_lin / 2`` (failing runs approach it from below, within
+#: 2% after 1000 steps; runs in transit to the global value are above it by more).
+STUCK_RTOL = 0.03
+
+
+def misses_global(pt) -> float:
+    r"""1 if the normalized margin ends at the non-global KKT value :math:`\alpha\gamma_{lin}/2`.
+
+    All neurons in one group make the network :math:`\pm\phi(\langle w, x\rangle)`, whose
+    best normalized margin is :math:`\alpha\gamma_{lin}/2`; the indicator is
+    :math:`|\gamma / (\alpha\gamma_{lin}/2) - 1| \le` :data:`STUCK_RTOL`.  NaN when the SVM
+    target failed.
+    """
+    if not pt.targets["svm"].ok:
+        return float("nan")
+    stuck = pt.case["alpha"] * pt.targets["svm"]["gamma"] / 2.0
+    return float(abs(np.min(pt.margins) / pt.norm**2 / stuck - 1.0) <= STUCK_RTOL)

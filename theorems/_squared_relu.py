@@ -14,7 +14,6 @@ the minimizers lie in the row space (exactly; the certificates are recomputed on
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,14 +51,6 @@ class BalancedTwoLayer(TwoLayer):
 def neuron() -> TwoLayer:
     """The single ReLU neuron ``relu(<w, x>)`` (fixed outer weight +1)."""
     return TwoLayer(m=1, alpha=0.0, train_outer=False, outer_init="signs")
-
-
-def initial_params(model: TwoLayer, d: int, params: Mapping[str, Any]) -> dict[str, np.ndarray]:
-    """The engine's initialization of a case, reproduced: the second child of
-    ``SeedSequence(seed)`` seeds it (mirrors ``verify.execute._rngs``; checked in
-    ``tests/test_regression_theorems.py``)."""
-    init_ss = np.random.SeedSequence(int(params["seed"])).spawn(2)[1]
-    return model.init(d, params["sigma0"], np.random.default_rng(init_ss))
 
 
 def gram(data: Dataset) -> np.ndarray:

@@ -39,6 +39,7 @@ from theorems import _squared_relu as sq
 from verify.assumptions import Assumption, Stat
 from verify.claims import Eventually, Limit
 from verify.data import Dataset
+from verify.execute import initial_params
 from verify.params import Param
 from verify.sweep import Sweep
 from verify.targets.twolayer import min_norm_interpolator_two_layer
@@ -63,7 +64,7 @@ def model(p) -> sq.BalancedTwoLayer:
 
 def omnipotent(data: Dataset, p) -> int:
     """Fewest neurons, over the two output signs, active at init on every sample of that sign."""
-    init = sq.initial_params(model(p), data.d, p)
+    init = initial_params(model(p), data.d, p)
     A = data.X @ init["W"].T >= 0
     return int(min((A[data.y * s > 0][:, init["a"] * s > 0].all(axis=0)).sum() for s in (1.0, -1.0)))
 

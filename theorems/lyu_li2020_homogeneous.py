@@ -15,15 +15,20 @@ so that ``log t`` grows like the margin; the norm claim is read as
 ``||theta||^2 / log t`` converging to a finite positive limit (equal to ``1/gamma_inf``);
 the KKT claim uses the best (eps, delta) residual of the rescaled iterate over Clarke
 subgradients (slopes at ReLU kinks chosen in [alpha, 1], eps + delta minimized jointly;
-:func:`verify.quantities.kkt_target`), which must tend to 0.  Lyu & Li give no rate.  A
-frozen neuron (ReLU) keeps a fixed norm while ``||theta||^2 = Theta(log t)``, so its share
-of the residual decays like ``q_min^{-1/2}``; a lagging leaky neuron whose norm grows like
-a smaller power of ``log t`` decays slower still.  Measured on the default case: residual
-0.05 (alpha = 0.2) and 0.037 (ReLU) at ``log t = 250``, fitted exponents about -0.45; so
-the residual is fitted as ``(log t)^{-a}`` with a free exponent, and a limit pinned to
-0.01 needs ``log t`` in the thousands (our finding: UNDECIDED at reachable horizons).
-``sqrt(q_min) (eps + delta)`` is reported beside it (flat for ReLU, slowly rising for
-leaky ReLU).
+:func:`verify.quantities.kkt_target`), which must tend to 0.  Lyu & Li give no rate; ours
+is derived: a ReLU neuron inactive on every sample gets no gradient and keeps its norm
+while ``||theta||^2 = Theta(log t)``, so its share of the normalized residual decays like
+``(log t)^{-1/2}``, the slowest term when every other neuron grows with ``||theta||``.  The
+residual is fitted as ``L + c (log t)^{-1/2}`` over the last 85% of the log-time range,
+with ``1/log t`` as the model-error probe.  Fitting a positive quantity that decays slower
+than the model says biases ``L_hat`` upward, away from the claimed 0, so a slower decay
+cannot produce a false PASS; a faster one (or a positive limit with faster decay) is caught
+by the probe.  On the default case the free-exponent fit gives ``a = 0.50 +- 0.02`` for ReLU
+(the derived rate) and the claim PASSes.  A lagging leaky neuron grows like a smaller power
+of ``log t`` and decays slower: at alpha = 0.2 the residual is 0.052 at ``log t = 250`` and
+0.036 at ``log t = 560`` (10^6 steps), local exponent about -0.47, ``L_hat = 0.016 +- 0.011``
+(default): not pinned to 0.01, UNDECIDED (our finding).  ``sqrt(q_min) (eps + delta)`` is
+reported beside it (flat for ReLU, slowly rising for leaky ReLU).
 """
 from __future__ import annotations
 
@@ -106,7 +111,8 @@ THEOREM = Theorem(
         Limit("norm_growth", "norm_growth", r"\|\theta(t)\|^2/\log t \to c \in (0,\infty)", reading=True,
               limit=None, positive=True, rate=("loglog t/log t", "1/log t"), rtol=5e-2),
         Limit("kkt", "kkt_residual", r"\theta(t)/\|\theta(t)\| \to \text{KKT direction (residual} \to 0)",
-              reading=True, limit=0.0, rate=("log^-a t",), atol=1e-2, show=("kkt_scaled",)),
+              reading=True, limit=0.0, rate=("1/sqrt(log t)",), atol=1e-2, window=0.85,
+              show=("kkt_scaled",)),
     ),
     tags=frozenset({"homogeneous", "two-layer", "margin-loss", "separable"}),
 )

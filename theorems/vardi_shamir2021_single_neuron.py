@@ -37,6 +37,7 @@ from theorems import _squared_relu as sq
 from verify.assumptions import Assumption, Stat
 from verify.claims import Eventually, Expected, Limit
 from verify.data import Dataset
+from verify.execute import initial_params
 from verify.models import TwoLayer
 from verify.params import Param
 from verify.sweep import Sweep
@@ -103,7 +104,7 @@ def _gap_flow(ctx) -> float:
 
 def _active_margin(d, p) -> dict:
     """``min_i <x_i, w_0>/||w_0||`` at the case's own initialization."""
-    w0 = sq.initial_params(model(p), d.d, p)["W"][0]
+    w0 = initial_params(model(p), d.d, p)["W"][0]
     return {"c_min": Stat.approx(float(np.min(d.X @ w0) / np.linalg.norm(w0)), 1e-12)}
 
 

@@ -8,11 +8,13 @@ decided it:
 - :class:`Limit`: convergence to a value (or to some finite value) at the theorem's rate;
 - :class:`Monotone`: non-decreasing along GD after an onset, tolerance from the step size;
 - :class:`Eventually`: an indicator holds at every time after some point;
-- :class:`Scaling`: a power law across a parameter sweep.
+- :class:`Scaling`: a power law across a parameter sweep;
+- :class:`Frequency`: how often an event occurs across seeds, against a predicted probability.
 """
 from verify.claims.base import Claim, Context, Expected, Series
 from verify.claims.bound import Bound
 from verify.claims.eventually import Eventually
+from verify.claims.frequency import Frequency
 from verify.claims.limit import Limit
 from verify.claims.monotone import Monotone
 from verify.claims.scaling import Scaling
@@ -23,6 +25,7 @@ __all__ = [
     "Context",
     "Eventually",
     "Expected",
+    "Frequency",
     "Limit",
     "Monotone",
     "Scaling",

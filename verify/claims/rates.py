@@ -15,6 +15,7 @@ import numpy as np
 #: ``s0`` (the constant goes into the coefficient), so they never overflow or underflow at
 #: the start of the window.
 RATES: dict[str, Callable[[np.ndarray, float, float, float], np.ndarray]] = {
+    "1/sqrt(log t)": lambda s, a, b, s0: s**-0.5,
     "1/log t": lambda s, a, b, s0: 1.0 / s,
     "1/log^2 t": lambda s, a, b, s0: s**-2.0,
     "1/log^3 t": lambda s, a, b, s0: s**-3.0,
@@ -41,13 +42,15 @@ FREE = frozenset({"t^-a", "t^-2a", "t^-3a", "log^-a t", "log^-2a t"})
 SHIFTED = frozenset({"1/(log t+b)", "1/(log t+b)^2", "1/(log t+b)^3"})
 
 #: Terms defined only for ``log t > 0``.
-NEEDS_POSITIVE_LOG = frozenset({"1/log t", "1/log^2 t", "1/log^3 t", "1/log^4 t",
-                                "loglog t/log t", "log^-a t", "log^-2a t", *SHIFTED})
+NEEDS_POSITIVE_LOG = frozenset({"1/sqrt(log t)", "1/log t", "1/log^2 t", "1/log^3 t",
+                                "1/log^4 t", "loglog t/log t", "log^-a t", "log^-2a t", *SHIFTED})
 
 #: The next term of each asymptotic expansion, used to probe the model error:
-#: ``1/log^k t -> 1/log^(k+1) t``, ``loglog t/log t -> 1/log t``, ``t^-ka -> t^-(k+1)a``,
+#: ``1/sqrt(log t) -> 1/log t``, ``1/log^k t -> 1/log^(k+1) t``,
+#: ``loglog t/log t -> 1/log t``, ``t^-ka -> t^-(k+1)a``,
 #: ``1/(log t+b)^k -> 1/(log t+b)^(k+1)`` (``b`` refitted).
 NEXT: dict[str, str | None] = {
+    "1/sqrt(log t)": "1/log t",
     "1/log t": "1/log^2 t",
     "1/log^2 t": "1/log^3 t",
     "1/log^3 t": "1/log^4 t",

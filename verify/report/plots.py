@@ -27,7 +27,7 @@ OUTCOME_COLORS = {"PASS": "#1a7f37", "FAIL": "#cf222e", "XFAIL": "#8250df",
 LN10 = math.log(10.0)
 
 #: Kinds whose ``expected`` is not a value of the quantity (Bound: a worst bound ratio).
-NOT_ON_QUANTITY_SCALE = frozenset({"Bound", "Monotone", "Scaling"})
+NOT_ON_QUANTITY_SCALE = frozenset({"Bound", "Monotone", "Scaling", "Frequency"})
 
 
 def floats(values: Any) -> np.ndarray:
@@ -257,8 +257,8 @@ def plot_row(row: Mapping[str, Any], record: Mapping[str, Any] | None) -> bytes 
     if isinstance((row.get("evidence") or {}).get("points"), Mapping):
         if row.get("kind") == "Scaling":
             return scaling_plot(row)
-        from verify.report.sweepplot import sweep_plot  # imported here: it imports this module
-        return sweep_plot(row)
+        from verify.report.sweepplot import frequency_plot, sweep_plot  # they import this module
+        return frequency_plot(row) if row.get("kind") == "Frequency" else sweep_plot(row)
     series = ((record or {}).get("series") or {}).get(row.get("quantity", ""))
     if isinstance(series, Mapping) and floats(series.get("log_t")).size:
         return series_plot(row, series, record)

@@ -56,3 +56,42 @@ def sweep_plot(row: Mapping[str, Any]) -> bytes:
     ax.set_xlabel(str(ev.get("x_label", "parameter")), fontsize=8)
     ax.set_ylabel(str(row.get("quantity", "")), fontsize=8)
     return _png(fig, ax)
+
+
+def frequency_plot(row: Mapping[str, Any]) -> bytes:
+    """Observed event fraction per swept value with its exact interval, against ``p(x)``.
+
+    Parameters
+    ----------
+    row
+        A :class:`~verify.claims.frequency.Frequency` row whose ``evidence["groups"]`` holds
+        ``x``, ``k``, ``n``, the prediction ``p`` and the Clopper-Pearson interval ``ci``.
+
+    Returns
+    -------
+    bytes
+        A PNG image of 500 x 320 pixels.
+    """
+    ev = row.get("evidence") or {}
+    fig, ax = _figure(f"{row.get('claim', '')}: {row.get('outcome', '')}", str(row.get("outcome", "")))
+    groups = [g for g in ev.get("groups") or [] if isinstance(g, Mapping)]
+    if groups:
+        x = np.array([float(g["x"]) for g in groups])
+        frac = np.array([g["k"] / g["n"] for g in groups])
+        lo = np.array([float(g["ci"][0]) for g in groups])
+        hi = np.array([float(g["ci"][1]) for g in groups])
+        ax.errorbar(x, frac, yerr=[frac - lo, hi - frac], fmt="o", color="C0", capsize=3,
+                    label="observed k/N (exact interval)")
+        ax.plot(x, [float(g["p"]) for g in groups], "s--", color="black", markersize=4,
+                label="predicted p(x)")
+        for xi, g in zip(x, groups):
+            ax.annotate(f"{g['k']}/{g['n']}", (xi, g["k"] / g["n"]), fontsize=6,
+                        xytext=(4, 4), textcoords="offset points")
+        ax.set_xticks(x, [fmt(v, 4) for v in x])
+        ax.set_ylim(-0.02, 1.02)
+        ax.legend(fontsize=6)
+    else:
+        ax.text(0.5, 0.5, "no groups recorded", transform=ax.transAxes, ha="center", fontsize=8)
+    ax.set_xlabel(str(ev.get("x_label", "parameter")), fontsize=8)
+    ax.set_ylabel(f"fraction of runs: {row.get('quantity', '')}", fontsize=8)
+    return _png(fig, ax)
