@@ -13,7 +13,7 @@ from verify import registry, stress
 from verify.claims import Expected
 from verify.cli import main
 from verify.errors import UserError
-from verify.report import phase
+from verify.report import phase, stressmd
 from verify.results import load
 
 TINY = Path(__file__).parent / "cases"
@@ -100,7 +100,30 @@ def test_summary_counts_conservativeness_and_counterexamples():
     assert s.in_region["k"] == {"PASS": 1, "FAIL": 1}
     assert s.violated["A"]["k"] == {"PASS": 1, "UNDECIDED": 1} and s.violated_cases == {"A": 2}
     assert [cx.case for cx in s.counterexamples] == ["b"]
-    assert phase.rate(s.violated["A"]["k"]) == "1/2 PASS (50%); 1 UNDECIDED"
+    assert stressmd.rate(s.violated["A"]["k"]) == "1/2 PASS (50%); 1 UNDECIDED"
+    for later, found, pre in (("UNDECIDED", [], ["b"]), ("FAIL", ["b"], [])):
+        doc["stress"] = {"confirmations": {"b": {"steps": 40, "outcomes": {"k": later},
+                                                 "reasons": {"k": "rerun reason"}}}}
+        s = phase.summarize(doc)
+        assert [cx.case for cx in s.counterexamples] == found
+        assert [cx.case for cx in s.pre_asymptotic] == pre
+    assert "pre-asymptotic" in stressmd.digest(phase.summarize(
+        doc | {"stress": {"confirmations": {"b": {"steps": 40, "outcomes": {"k": "PASS"}}}}}))
+
+
+def test_short_horizon_fail_is_rerun_longer_and_reported_pre_asymptotic(tmp_path, capsys):
+    """soudry2018-linear at 2000 steps, seed 1: two Limit claims FAIL with every assumption
+    holding (the margin deviation crosses 0 before it turns back); at 4x the steps neither
+    FAILs, so the sweep reports no counterexample and exits 0, keeping both verdicts."""
+    out = tmp_path / "s"
+    code = main(["stress", SOUDRY, "--vary", "steps=2000", "--vary", "loss=logistic", "--seeds", "2",
+                 "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    s = phase.summarize(load(out))
+    assert not s.counterexamples and len(s.pre_asymptotic) == 1
+    cx = s.pre_asymptotic[0]
+    assert {c for c, _ in cx.failures} >= {"margin"} and all("steps = 8000" in w for _, w in cx.vanished)
+    assert "pre-asymptotic" in (out / "stress.md").read_text()
 
 
 def test_boundary_lies_between_holding_and_violated_cells():
@@ -189,7 +212,7 @@ def test_a_failing_cell_is_undecided_and_not_cached(monkeypatch, tmp_path):
     assert phase.summarize({"cases": results, "rows": [r for c in results for r in c["rows"]]}).errors == 1
 
 
-@pytest.mark.parametrize("module", [stress, phase])
+@pytest.mark.parametrize("module", [stress, stressmd])
 def test_doctests(module):
     res = doctest.testmod(module)
     assert res.attempted and not res.failed

@@ -160,8 +160,26 @@ def sweep_series(thm: Theorem, case: Case, claim) -> Series:
     return Series(f"sweep:{claim.name}", np.array(xs), np.array(qs))
 
 
-def apply_policy(thm: Theorem, result: ClaimResult, audit: tuple, stress: bool) -> ClaimResult:
-    """SKIPPED when assumptions fail (normal runs); XFAIL for published counterexamples."""
+def _certified(targets: Mapping[str, Any]) -> str:
+    """How the case's targets were certified, for an XFAIL reason (a gap is only as good as
+    the reference it is measured against)."""
+    parts = []
+    for t in targets.values():
+        if not hasattr(t, "certificate"):
+            continue
+        worst = max(t.certificate.values(), default=0.0)
+        v = t.values
+        bracket = (f", value in [{float(v['gamma_network']):.15g}, {float(v['gamma_upper']):.15g}]"
+                   if "gamma_network" in v and "gamma_upper" in v else "")
+        parts.append(f"{t.name} {t.status}, {'certified' if t.ok else 'NOT certified'} "
+                     f"(largest residual {worst:.2g} <= {t.tolerance:.0e}){bracket}")
+    return "; targets: " + "; ".join(parts) if parts else ""
+
+
+def apply_policy(thm: Theorem, result: ClaimResult, audit: tuple, stress: bool,
+                 targets: Mapping[str, Any] | None = None) -> ClaimResult:
+    """SKIPPED when assumptions fail (normal runs); XFAIL for published counterexamples
+    (with the certificates of the targets the failure is measured against)."""
     bad = [a for a in audit if a.status is not asm.Status.HOLDS]
     if bad and not stress:
         a = bad[0]
@@ -173,7 +191,8 @@ def apply_policy(thm: Theorem, result: ClaimResult, audit: tuple, stress: bool) 
     if why is None:
         return result
     if result.outcome is Outcome.FAIL:
-        return result.with_outcome(Outcome.XFAIL, f"expected failure ({why}); observed: {result.reason}")
+        return result.with_outcome(Outcome.XFAIL, f"expected failure ({why}); observed: "
+                                   f"{result.reason}{_certified(targets or {})}")
     if result.outcome is Outcome.PASS:
         return result.with_outcome(Outcome.FAIL, f"UNEXPECTED PASS of an expected failure ({why})")
     return result
@@ -246,7 +265,7 @@ def run_case(thm: Theorem, case: Case, data: Dataset | None = None, stress: bool
         half = _half_step(thm, case, data, base, ctx, prec.digits,
                           {k: v for k, v in series.items() if k.startswith("sweep:")})
         results = [stepcheck.compare(r, half.get(r.claim)) for r in results]
-    results = [apply_policy(thm, r, audit, stress) for r in results]
+    results = [apply_policy(thm, r, audit, stress, targets) for r in results]
     return _case_dict(thm, case, data, audit, targets, series, prec_dict, traj_info, results,
                       stress, time.perf_counter() - t0, be_name=p["backend"], dps=p["dps"])
 

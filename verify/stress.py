@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 from verify import registry
 from verify.cases import Case, cases_dir, load_file, profile_cases
+from verify.confirm import confirm
 from verify.errors import UserError
 from verify.outcome import ClaimResult, Outcome
 from verify.params import Param
@@ -252,7 +253,7 @@ def write_counterexamples(summary: "phase.Summary", out: Path) -> dict[str, str]
 def render(doc: dict[str, Any], out: Path, axes: tuple[str, str | None] | None = None
            ) -> tuple["phase.Summary", dict[str, str]]:
     """Write the phase diagrams, the counterexample case files and stress.md from ``doc``."""
-    from verify.report import phase
+    from verify.report import phase, stressmd
     from verify.report.io import atomic_write_bytes
 
     out = Path(out)
@@ -262,7 +263,7 @@ def render(doc: dict[str, Any], out: Path, axes: tuple[str, str | None] | None =
         atomic_write_bytes(out / "plots" / name, png)
         images[claim] = f"plots/{name}"
     commands = write_counterexamples(summary, out)
-    atomic_write_text(out / "stress.md", phase.stress_markdown(summary, images, commands))
+    atomic_write_text(out / "stress.md", stressmd.stress_markdown(summary, images, commands))
     return summary, commands
 
 
@@ -322,6 +323,12 @@ def command(args: argparse.Namespace, argv: Sequence[str]) -> int:
     results = run_sweep(sw, args.out, executor, _bar(len(sw.cases)), not args.fresh)
     prov = provenance("verify " + shlex.join(argv), profile, args.jobs, time.perf_counter() - t0)
     doc = document(sw, results, prov, axes)
+    from verify.report import phase
+
+    first = phase.summarize(doc)
+    if first.counterexamples:  # a FAIL in the proven region must persist at a longer horizon
+        doc["stress"]["confirmations"] = confirm(sw.cases, first, args.out, executor,
+                                                 _bar(len(first.counterexamples)), stress_work)
     write(doc, args.out)
     summary, commands = render(doc, args.out, axes)
     for cx in summary.counterexamples:
@@ -329,7 +336,7 @@ def command(args: argparse.Namespace, argv: Sequence[str]) -> int:
             print(f"COUNTEREXAMPLE: {cx.case} {claim} FAILed with every assumption holding: {reason}",
                   file=sys.stderr)
         print(f"  reproduce: {commands[cx.name]}", file=sys.stderr)
-    from verify.report.phase import digest
+    from verify.report.stressmd import digest
 
     print(digest(summary) + f"  -> {args.out}/stress.md")
     return 1 if summary.counterexamples else 0

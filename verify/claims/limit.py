@@ -81,7 +81,9 @@ class Limit(Claim):
     PASS if :math:`3\sigma \le \tau` (and :math:`CI > 0` with ``positive``).  Else UNDECIDED.
 
     Fit-based verdicts are withheld (UNDECIDED) when extrapolating, see
-    ``max_extrapolation``.
+    ``max_extrapolation``.  A FAIL is also withheld when it is pre-asymptotic: refitted on
+    the first two thirds of the window, the limit lies further from :math:`L` by more than
+    :math:`3\sigma` (the extrapolation still moves toward :math:`L` as the horizon grows).
 
     Examples
     --------
@@ -245,8 +247,13 @@ class Limit(Claim):
         if lo >= L - tol and hi <= L + tol and not growing:
             return self._result(Outcome.PASS, "", fit, L, ev)
         if hi < L - tol or lo > L + tol:
+            drift = self._drift_toward(s, q, fit, sigma, L)
+            if drift is not None:
+                return self._result(Outcome.UNDECIDED, drift, fit, L, ev)
             return self._result(
-                Outcome.FAIL, f"{ci_txt} excludes expected {L:.6g} (tolerance {tol:.3g})",
+                Outcome.FAIL, f"{ci_txt} excludes expected {L:.6g} (tolerance {tol:.3g}); "
+                f"gap {L - fit.limit:+.4g}{self._relative(L - fit.limit, L)}, at least "
+                f"{max(abs(L - fit.limit) - 3 * sigma, 0.0):.3g} beyond the interval",
                 fit, L, ev)
         if growing:
             reason = (f"the distance to {L:.6g} grows across the window, from {d0:.3g} at "
@@ -256,6 +263,29 @@ class Limit(Claim):
             reason = (f"not enough evidence: {ci_txt} overlaps but does not fit within "
                       f"{L:.6g} ± {tol:.3g}; CI width {6 * sigma:.3g} vs 2 tol = {2 * tol:.3g}")
         return self._result(Outcome.UNDECIDED, reason, fit, L, ev)
+
+    def _drift_toward(self, s: np.ndarray, q: np.ndarray, fit: RateFit, sigma: float,
+                      L: float) -> str | None:
+        """Why a FAIL is pre-asymptotic, or None: the fit on the first two thirds of the
+        window (in log t) puts the limit further from ``L`` than the full fit, by more than
+        ``3 sigma``: the extrapolation is still moving toward the expected value as the
+        horizon grows, so the data do not establish a different limit."""
+        early = s <= s[0] + (2.0 / 3.0) * (s[-1] - s[0])
+        if early.sum() < _n_params(self.rate) + 2:
+            return None
+        part = fit_rate(s[early], q[early], self.rate)
+        moved = abs(part.limit - L) - abs(fit.limit - L)
+        if not (np.isfinite(part.limit) and moved > 3 * sigma):
+            return None
+        return (f"pre-asymptotic: the extrapolated limit moves toward the expected {L:.6g} as "
+                f"the horizon grows, {part.limit:.6g} from log t <= {s[early][-1]:.4g} to "
+                f"{fit.limit:.6g} from log t <= {s[-1]:.4g} (by {moved:.3g} > 3 sigma = "
+                f"{3 * sigma:.3g}); the interval excludes {L:.6g} but run longer before "
+                "calling it a counterexample")
+
+    @staticmethod
+    def _relative(gap: float, L: float) -> str:
+        return f" ({100 * abs(gap / L):.3g}% of expected)" if L != 0 else ""
 
     def _judge_finite(self, series: Series, s: np.ndarray, q: np.ndarray, fit: RateFit,
                       sigma: float, tol: float, ev: dict) -> ClaimResult:

@@ -7,11 +7,14 @@ Here, from that document alone:
 
 * :func:`summarize` counts, per assumption, how often each claim still PASSed where the
   assumption was VIOLATED (how conservative it is), and lists the claims that FAILed where
-  every assumption HOLDS (potential counterexamples to the theorem as formalized);
+  every assumption HOLDS (potential counterexamples to the theorem as formalized), split
+  by their confirmation at a longer horizon;
 * :func:`phase_plots` draws, per claim, the fraction of seeds that PASS over two swept
   parameters, with each assumption's region hatched where it is not HOLDS and its boundary
   (HOLDS next to not HOLDS) drawn as a line: the gap between the proven region (no hatch)
   and the observed one (green) is what the picture shows.
+
+The Markdown summary is :mod:`verify.report.stressmd`.
 """
 from __future__ import annotations
 
@@ -65,6 +68,7 @@ class Counterexample:
     config_hash: str
     params: Mapping[str, Any]
     failures: tuple[tuple[str, str], ...]  # (claim, reason)
+    vanished: tuple[tuple[str, str], ...] = ()  # (claim, outcome and reason at a longer horizon)
 
     @property
     def name(self) -> str:
@@ -87,6 +91,7 @@ class Summary:
     violated_cases: Mapping[str, int] = field(default_factory=dict)
     counterexamples: tuple[Counterexample, ...] = ()
     errors: int = 0
+    pre_asymptotic: tuple[Counterexample, ...] = ()
 
 
 def records(doc: Mapping[str, Any]) -> list[Record]:
@@ -127,13 +132,29 @@ def _names(recs: Sequence[Record], attr: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k for r in recs for k in getattr(r, attr)))
 
 
-def _counterexamples(theorem: str, recs: Sequence[Record]) -> tuple[Counterexample, ...]:
-    out = []
+def _counterexamples(theorem: str, recs: Sequence[Record], confirmations: Mapping[str, Any]
+                     ) -> tuple[tuple[Counterexample, ...], tuple[Counterexample, ...]]:
+    """Cases where every assumption HOLDS and a claim FAILed, split by their confirmation
+    rerun at a longer horizon (``stress.confirmations``, :mod:`verify.confirm`): a FAIL that
+    persists stays a counterexample, one that does not is pre-asymptotic.  Cases without a
+    confirmation stay counterexamples."""
+    found, pre = [], []
     for r in recs:
         fails = tuple((c, r.reasons.get(c, "")) for c, o in r.outcomes.items() if o == "FAIL")
-        if r.all_hold and fails:
-            out.append(Counterexample(theorem, r.label, r.config_hash, dict(r.params), fails))
-    return tuple(out)
+        if not (r.all_hold and fails):
+            continue
+        conf = confirmations.get(r.label)
+        if not conf:
+            found.append(Counterexample(theorem, r.label, r.config_hash, dict(r.params), fails))
+            continue
+        later = conf.get("outcomes") or {}
+        keep = tuple((c, why) for c, why in fails if later.get(c) == "FAIL")
+        gone = tuple((c, f"{later.get(c, 'missing')} at steps = {conf.get('steps')}: "
+                         f"{(conf.get('reasons') or {}).get(c, '')}")
+                     for c, _ in fails if later.get(c) != "FAIL")
+        cx = Counterexample(theorem, r.label, r.config_hash, dict(r.params), keep or fails, gone)
+        (found if keep else pre).append(cx)
+    return tuple(found), tuple(pre)
 
 
 def summarize(doc: Mapping[str, Any]) -> Summary:
@@ -149,7 +170,8 @@ def summarize(doc: Mapping[str, Any]) -> Summary:
     Summary
         ``in_region[claim]`` and ``violated[assumption][claim]`` are Counters of outcomes
         over cases (cells times seeds); ``counterexamples`` lists the cases where every
-        assumption HOLDS and a claim FAILed.
+        assumption HOLDS and a claim FAILed (and still FAILs at a longer horizon, when a
+        confirmation was run); ``pre_asymptotic`` those whose FAILs all vanished there.
     """
     recs = records(doc)
     claims, assumptions = _names(recs, "outcomes"), _names(recs, "status")
@@ -167,82 +189,9 @@ def summarize(doc: Mapping[str, Any]) -> Summary:
                     viol[a][c][o] += 1
     theorem = next((c.get("theorem", "") for c in doc.get("cases") or []), "")
     seeds = len({r.params.get("seed") for r in recs})
+    found, pre = _counterexamples(theorem, recs, (doc.get("stress") or {}).get("confirmations") or {})
     return Summary(theorem, varied(doc), seeds, len(recs), claims, assumptions, in_region, viol,
-                   dict(viol_cases), _counterexamples(theorem, recs), sum(bool(r.error) for r in recs))
-
-
-def rate(counts: Counter) -> str:
-    """``"k/N PASS"`` with the FAIL and UNDECIDED counts when there are any.
-
-    Examples
-    --------
-    >>> rate(Counter(PASS=3, FAIL=1)), rate(Counter())
-    ('3/4 PASS (75%); 1 FAIL', '—')
-    """
-    n = sum(counts.values())
-    if not n:
-        return "—"
-    extra = ", ".join(f"{counts[o]} {o}" for o in ("FAIL", "XFAIL", "UNDECIDED") if counts[o])
-    return f"{counts['PASS']}/{n} PASS ({counts['PASS'] / n:.0%})" + (f"; {extra}" if extra else "")
-
-
-def digest(s: Summary) -> str:
-    """One line: sweep size, counterexamples, and per violated assumption the PASS share."""
-    total = sum(sum(c.values()) for c in s.in_region.values())
-    passed = sum(c["PASS"] for c in s.in_region.values())
-    parts = [f"{s.cases} cases ({', '.join(s.varied) or 'no varied parameter'}; {s.seeds} seed(s))",
-             f"proven region {passed}/{total} claim checks PASS",
-             f"{len(s.counterexamples)} COUNTEREXAMPLE(S)" if s.counterexamples else "no counterexample"]
-    for a in s.assumptions:
-        counts = sum(s.violated[a].values(), Counter())
-        if counts:
-            parts.append(f"{a} violated: {counts['PASS']}/{sum(counts.values())} PASS")
-    if s.errors:
-        parts.append(f"{s.errors} case(s) raised")
-    return f"stress {s.theorem}: " + "; ".join(parts)
-
-
-def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
-    esc = lambda x: str(x).replace("|", "\\|").replace("\n", " ")  # noqa: E731
-    lines = ["| " + " | ".join(map(esc, header)) + " |", "|" + "---|" * len(header)]
-    return lines + ["| " + " | ".join(map(esc, r)) + " |" for r in rows]
-
-
-def _counterexample_lines(s: Summary, commands: Mapping[str, str]) -> list[str]:
-    if not s.counterexamples:
-        return ["None: no claim FAILed in a case where every assumption HOLDS."]
-    lines = [f"**{len(s.counterexamples)} case(s) FAILed a claim while every assumption HOLDS: "
-             "potential counterexamples to the theorem as formalized.**", ""]
-    for cx in s.counterexamples:
-        lines.append(f"- `{cx.case}`")
-        lines += [f"  - **{claim}** FAIL: {reason}" for claim, reason in cx.failures]
-        if cx.name in commands:
-            lines.append(f"  - reproduce: `{commands[cx.name]}`")
-    return lines
-
-
-def stress_markdown(s: Summary, images: Mapping[str, str], commands: Mapping[str, str]) -> str:
-    """stress.md: counterexamples, the proven region, conservativeness per assumption, plots."""
-    sweep = "; ".join(f"{k} = {fmt(v, 4)}" for k, v in s.varied.items()) or "no varied parameter"
-    out = [f"# Stress sweep of {s.theorem}", "",
-           f"{s.cases} cases: {sweep}; {s.seeds} seed(s) per cell. Every claim was evaluated whatever "
-           "the assumption audit said. Rendered from results.json alone.", ""]
-    if s.errors:
-        out += [f"{s.errors} case(s) raised an error (their claims are UNDECIDED; rerun to retry).", ""]
-    out += ["## Counterexamples (every assumption HOLDS, a claim FAILed)", "",
-            *_counterexample_lines(s, commands), "", "## Inside the proven region", ""]
-    out += _table(("claim", "outcomes where every assumption HOLDS"),
-                  ((c, rate(s.in_region[c])) for c in s.claims))
-    out += ["", "## Where an assumption is violated: how conservative is it?", "",
-            "Share of cases that still PASS each claim among the cases where the assumption is "
-            "VIOLATED (other assumptions may fail too).", ""]
-    out += _table(("assumption", "violated in", *s.claims),
-                  ((a, f"{s.violated_cases.get(a, 0)}/{s.cases}",
-                    *(rate(s.violated[a][c]) for c in s.claims)) for a in s.assumptions))
-    if images:
-        out += ["", "## Phase diagrams", ""]
-        out += [f"![{claim}]({name})" for claim, name in images.items()]
-    return "\n".join(out) + "\n"
+                   dict(viol_cases), found, sum(bool(r.error) for r in recs), pre)
 
 
 def phase_filename(claim: str) -> str:
