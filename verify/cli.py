@@ -30,7 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--all", action="store_true", help="every registered theorem")
     run.add_argument("--profile", default="default", help=f"case profile ({', '.join(PROFILES)})")
     run.add_argument("--out", default="reports/latest", type=Path, help="output directory")
-    run.add_argument("--backend", help="trajectory arithmetic (float64, mpmath)")
+    run.add_argument("--backend", help="trajectory arithmetic: float64, f64dd, dd, arb, mpmath, or auto "
+                     "(the fastest whose audited digits every claim can decide on)")
     run.add_argument("--dps", type=int, help="mpmath digits (backend and audit)")
     run.add_argument("--seed", type=int, help="override every case's seed")
     run.add_argument("--jobs", type=int, default=1, help="parallel worker processes")
@@ -83,12 +84,30 @@ def _jobs(args: argparse.Namespace) -> list[Job]:
     return jobs
 
 
+def _sweep_bar(jobs: list[Job]):
+    """Progress of the sweep runs (made on first use: counting them validates every run)."""
+    state: dict[str, Bar] = {}
+
+    def update(note: str, done: float) -> None:
+        if "bar" not in state:
+            from verify.sweepjobs import count
+
+            state["bar"] = Bar(count([j.case for j in jobs]), "sweep runs")
+        state["bar"].update(done, note)
+        if done >= state["bar"].total:
+            state["bar"].close()
+
+    return update
+
+
 def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Run, write results.json and the report; return the exit code."""
     jobs = _jobs(args)
     t0 = time.perf_counter()
     bar = Bar(len(jobs), "verify")
-    cases = run_jobs(jobs, args.out, args.jobs, lambda note, done: bar.update(done, note), not args.fresh)
+    sweeps = _sweep_bar(jobs)
+    cases = run_jobs(jobs, args.out, args.jobs, lambda note, done: bar.update(done, note), not args.fresh,
+                     sweep_progress=sweeps)
     bar.close()
     prov = provenance("verify " + shlex.join(argv), args.profile, args.jobs, time.perf_counter() - t0)
     doc = assemble(cases, prov)

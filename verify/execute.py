@@ -9,11 +9,13 @@ import json
 import math
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import numpy as np
 
 from verify import assumptions as asm
+from verify import autobackend
 from verify import stepcheck
 from verify.audit import precision_audit
 from verify.backends import make_backend
@@ -132,31 +134,45 @@ _SWEEP_MEMO: dict[tuple[str, str], dict[str, float]] = {}
 _MEMO_MAX = 4096
 
 
-def _sweep_run(thm: Theorem, case: Case, p: dict[str, Any]) -> dict[str, float]:
-    """End-of-run quantities of one sweep run (memoized per process)."""
+def sweep_params(thm: Theorem, case: Case, claim) -> list[dict[str, Any]]:
+    """Validated parameters of every run of ``claim.sweep`` around ``case``."""
+    return [autobackend.concrete(validate(thm.schema, raw, f"sweep of {thm.id}"))
+            for raw in claim.sweep.runs(case.params)]
+
+
+def sweep_end_values(thm: Theorem, p: dict[str, Any]) -> dict[str, float]:
+    """Run ``thm`` with parameters ``p`` (fresh data, init and targets) and return every
+    quantity at the end of the run."""
+    sub = Case(thm.id, p, tuple(sorted(p)))
+    data = thm.generate(p, _rngs(p["seed"])[0])
+    model, loss = thm.model(p), thm.loss(p)
+    targets = {name: build(data, p) for name, build in thm.targets.items()}
+    base = {"model": model, "loss": loss, "data": data, "targets": targets, "case": p}
+    traj, *_ = _trajectory(thm, sub, data, model, loss, None, p)
+    return _last_values(thm, base, traj)
+
+
+def _sweep_run(thm: Theorem, p: dict[str, Any], sweep_dir: Path | None) -> dict[str, float]:
+    """End-of-run quantities of one sweep run: memoized per process, read from the sweep
+    cache (:mod:`verify.sweepjobs`) when it was run there, computed otherwise."""
+    from verify import sweepjobs  # it imports this module
+
     key = (thm.id, json.dumps(p, sort_keys=True, default=repr))
     if key not in _SWEEP_MEMO:
-        sub = Case(thm.id, p, case.shown, case.profile)
-        data = thm.generate(p, _rngs(p["seed"])[0])
-        model, loss = thm.model(p), thm.loss(p)
-        targets = {name: build(data, p) for name, build in thm.targets.items()}
-        base = {"model": model, "loss": loss, "data": data, "targets": targets, "case": p}
-        traj, *_ = _trajectory(thm, sub, data, model, loss, None, p)
+        values = sweepjobs.load(sweep_dir, sweepjobs.run_key(thm.id, p))
         if len(_SWEEP_MEMO) >= _MEMO_MAX:
             _SWEEP_MEMO.clear()
-        _SWEEP_MEMO[key] = _last_values(thm, base, traj)
+        _SWEEP_MEMO[key] = values if values is not None else sweep_end_values(thm, p)
     return _SWEEP_MEMO[key]
 
 
-def sweep_series(thm: Theorem, case: Case, claim) -> Series:
-    """Points ``(log x, q)`` of a Scaling claim: its quantity at the last checkpoint of one
-    run per (value, seed) of ``claim.sweep`` (fresh data, init and targets per run)."""
-    sw = claim.sweep
+def sweep_series(thm: Theorem, case: Case, claim, sweep_dir: Path | None = None) -> Series:
+    """Points ``(log x, q)`` of a sweep claim: its quantity at the end of one run per
+    (value, seed) of ``claim.sweep`` (fresh data, init and targets per run)."""
     xs, qs = [], []
-    for raw in sw.runs(case.params):
-        p = validate(thm.schema, raw, f"sweep of {thm.id}")
-        xs.append(math.log(sw.abscissa(p)))
-        qs.append(_sweep_run(thm, case, p).get(claim.quantity, math.nan))
+    for p in sweep_params(thm, case, claim):
+        xs.append(math.log(claim.sweep.abscissa(p)))
+        qs.append(_sweep_run(thm, p, sweep_dir).get(claim.quantity, math.nan))
     return Series(f"sweep:{claim.name}", np.array(xs), np.array(qs))
 
 
@@ -228,8 +244,13 @@ def _half_step(thm: Theorem, case: Case, data: Dataset, base: dict[str, Any], ct
 
 
 def run_case(thm: Theorem, case: Case, data: Dataset | None = None, stress: bool = False,
-             progress: Callable[[int, int], None] | None = None) -> dict[str, Any]:
-    """Run ``case`` of ``thm`` and return its JSON-ready result (see results.json schema)."""
+             progress: Callable[[int, int], None] | None = None,
+             sweep_dir: Path | None = None) -> dict[str, Any]:
+    """Run ``case`` of ``thm`` and return its JSON-ready result (see results.json schema);
+    sweep runs are read from ``sweep_dir`` where :mod:`verify.sweepjobs` cached them."""
+    if case.params.get("backend") == autobackend.AUTO:
+        return autobackend.run_auto(thm, case, run_case, data=data, stress=stress, progress=progress,
+                                    sweep_dir=sweep_dir)
     t0 = time.perf_counter()
     p = case.params
     data = data if data is not None else thm.generate(p, _rngs(case.seed)[0])
@@ -256,7 +277,7 @@ def run_case(thm: Theorem, case: Case, data: Dataset | None = None, stress: bool
         traj_info = {"steps": traj.steps, "final_log_t": float(traj.scalars["log_t"][-1]),
                      "final_log_loss": float(traj.scalars["log_loss"][-1]), "stopped": traj.stopped}
     if run:
-        series |= {f"sweep:{c.name}": sweep_series(thm, case, c) for c in thm.claims
+        series |= {f"sweep:{c.name}": sweep_series(thm, case, c, sweep_dir) for c in thm.claims
                    if getattr(c, "sweep", None) is not None}
     ctx = Context(p, targets, data, onsets)
     results = _judge(thm, series, ctx) if run else [

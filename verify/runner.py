@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -32,6 +32,7 @@ class Job:
     case: Case
     stress: bool = False
     data: Dataset | None = None
+    sweep_dir: str | None = None  # where verify.sweepjobs cached the case's sweep runs
 
     def key(self) -> str:
         """Cache key: the config hash (data fingerprint included) and the verify version."""
@@ -55,7 +56,8 @@ def _load_cached(path: Path) -> dict[str, Any] | None:
 
 def _work(job: Job) -> dict[str, Any]:
     thm = registry.get(job.case.theorem)
-    res = run_case(thm, job.case, data=job.data, stress=job.stress)
+    res = run_case(thm, job.case, data=job.data, stress=job.stress,
+                   sweep_dir=Path(job.sweep_dir) if job.sweep_dir else None)
     res["verify_version"] = package_versions()["verify"]
     return res
 
@@ -83,12 +85,14 @@ def pool_executor(n_workers: int = 1) -> Executor:
 
 def run_jobs(jobs: list[Job], out: Path, n_workers: int = 1, progress: Progress | None = None,
              resume: bool = True, executor: Executor | None = None,
-             work: Work = _work) -> list[dict[str, Any]]:
+             work: Work = _work, sweep_progress: Progress | None = None) -> list[dict[str, Any]]:
     """Run ``jobs`` (in order), caching each under ``out/cases``; returns their results.
 
     ``executor`` (default: :func:`pool_executor` with ``n_workers``) decides where jobs run;
     results are cached here, as each arrives. ``work`` must be picklable (module level); a
-    result with an ``"error"`` key is returned but not cached, so a rerun retries it.
+    result with an ``"error"`` key is returned but not cached, so a rerun retries it.  The
+    sweep runs of the cases still to run go first, through the same executor
+    (:func:`verify.sweepjobs.run_sweeps`, progress in ``sweep_progress``).
     """
     results: dict[int, dict[str, Any]] = {}
     todo = []
@@ -102,6 +106,11 @@ def run_jobs(jobs: list[Job], out: Path, n_workers: int = 1, progress: Progress 
     if progress:
         progress(f"{done} cached", done)
     execute = executor or pool_executor(n_workers)
+    if todo and any(j.sweep_dir is None for j in jobs):
+        from verify import sweepjobs  # imports verify.execute, like this module
+
+        where = sweepjobs.run_sweeps([jobs[i].case for i in todo], out, execute, sweep_progress, resume)
+        jobs = [replace(j, sweep_dir=str(where)) if j.sweep_dir is None else j for j in jobs]
     for k, res in execute(work, [jobs[i] for i in todo]):
         i = todo[k]
         if not res.get("error"):

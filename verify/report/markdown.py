@@ -123,7 +123,9 @@ def case_facts(record: Mapping[str, Any] | None) -> list[tuple[str, str]]:
     run = MISSING if not traj else (
         f"{fmt(traj.get('steps'))} steps, final log_t {fmt(traj.get('final_log_t'), 5)}, "
         f"final log loss {fmt(traj.get('final_log_loss'), 5)}, stopped: {fmt(traj.get('stopped'))}")
-    return [("backend", f"{fmt(record.get('backend'))} ({fmt(record.get('precision'))})"),
+    choice = record.get("backend_choice") or {}
+    picked = f"; picked by --backend auto: {choice.get('why')}" if choice else ""
+    return [("backend", f"{fmt(record.get('backend'))} ({fmt(record.get('precision'))}){picked}"),
             ("audited digits", digits), ("parameters", fmt(record.get("params") or {})),
             ("seed", fmt(record.get("seed"))), ("config hash", fmt(record.get("config_hash"))),
             ("stress", fmt(bool(record.get("stress")))), ("trajectory", run),

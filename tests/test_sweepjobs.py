@@ -1,0 +1,59 @@
+"""Sweep runs as jobs: run before the cases through the same executor, cached on disk,
+shared between claims, resumed without recomputation, equal to the in-case serial path."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from verify import execute, registry, sweepjobs
+from verify.cases import Case
+from verify.claims import Scaling
+from verify.params import validate
+from verify.runner import Job, pool_executor, run_jobs
+from verify.sweep import Sweep
+
+SW = Sweep("n", (4, 8), seeds=2, overrides={"steps": 200})
+
+
+@pytest.fixture
+def small(monkeypatch):
+    """soudry2018-linear with two Scaling claims on the same 4 sweep runs, registered."""
+    thm = registry.get("soudry2018-linear")
+    claims = tuple(Scaling(name, "normalized_margin", parameter="n", exponent=e, atol=1.0, sweep=SW)
+                   for name, e in (("flat", 0.0), ("cubic", 3.0)))
+    thm = dataclasses.replace(thm, id="soudry-sweeps", claims=claims)
+    monkeypatch.setattr(registry, "theorems", lambda: {thm.id: thm})
+    raw = {"n": 6, "d": 3, "steps": 300, "checkpoints": 10, "audit_steps": 10, "min_rate": 0.0}
+    execute._SWEEP_MEMO.clear()
+    return thm, Case(thm.id, validate(thm.schema, raw, "t"), tuple(sorted(raw)))
+
+
+def _rows(res):
+    return [(r["claim"], r["outcome"], r["measured"], r["evidence"]["points"]) for r in res["rows"]]
+
+
+def test_sweep_runs_are_jobs_cached_once_and_equal_the_serial_path(small, tmp_path):
+    thm, case = small
+    assert len(sweepjobs.collect([case])) == 4  # two claims, one set of runs
+    [res] = run_jobs([Job(case)], tmp_path, executor=pool_executor(1))
+    assert len(list((tmp_path / "sweeps").glob("*.json"))) == 4
+    execute._SWEEP_MEMO.clear()
+    serial = execute.run_case(thm, case)  # no sweep_dir: runs computed inside the case
+    assert _rows(res) == _rows(serial)
+
+
+def test_interrupted_sweep_resumes_without_recomputing_runs(small, tmp_path, monkeypatch):
+    thm, case = small
+    [first] = run_jobs([Job(case)], tmp_path, executor=pool_executor(1))
+    for f in (tmp_path / "cases").glob("*.json"):
+        f.unlink()  # interrupted after the sweep runs, before the case finished
+    execute._SWEEP_MEMO.clear()
+
+    def boom(*a, **k):
+        raise AssertionError("a cached sweep run was recomputed")
+
+    monkeypatch.setattr(execute, "sweep_end_values", boom)
+    monkeypatch.setattr(sweepjobs, "sweep_end_values", boom)
+    [again] = run_jobs([Job(case)], tmp_path, executor=pool_executor(1))
+    assert _rows(again) == _rows(first)
