@@ -1,13 +1,16 @@
 """Per-step cost of every trajectory backend, in full and in data-span coordinates.
 
 Usage: python benchmarks/backends.py [--json out.json] [--budget SECONDS] [--no-mpmath-large]
+       [--certified-steps N]
 
 Two-layer leaky-ReLU net (alpha=0.1, a trained), logistic loss, constant step, X ~ N(0, 1/d).
 Each row is the median time of one GD step (after a warm-up step that also builds the span
 constants) and its ratio to float64 *full* coordinates measured in the same run, at the same
 size. BLAS runs single-threaded for every backend (the machine is shared; threads made the
 timings noisy). mpmath at the largest size is skipped when the estimate from the middle size
-exceeds 30 s per step (see the printed note).
+exceeds 30 s per step (see the printed note).  Last, a certified (arb) run of
+``--certified-steps`` steps (default 10^5) at (20, 200, 50): its wall time, the float64 time of
+the same run for the ratio, and the largest ball radius at log-spaced checkpoints.
 """
 from __future__ import annotations
 
@@ -24,10 +27,12 @@ from typing import Any  # noqa: E402
 import numpy as np  # noqa: E402
 
 from verify.backends import make_backend  # noqa: E402
+from verify.certified import certified_run  # noqa: E402
 from verify.gd import StepRule, gradient_descent  # noqa: E402
 from verify.losses import make_loss  # noqa: E402
 from verify.models import TwoLayer  # noqa: E402
 from verify.span import span_descent  # noqa: E402
+from verify.trajectory import StopRule, log_schedule, record  # noqa: E402
 
 SIZES = [(10, 50, 20), (20, 200, 50), (50, 1000, 100)]
 D_SWEEP = [(20, 100, 50), (20, 1000, 50), (20, 10000, 50)]
@@ -105,11 +110,34 @@ def _fmt(r: dict[str, Any]) -> str:
             f"{r['timed_steps']} steps)")
 
 
+def certified_long(steps: int, size: tuple[int, int, int] = (20, 200, 50)) -> dict[str, Any]:
+    """Wall time and radii of a ``steps``-step certified run, and float64's time for the same."""
+    n, d, m = size
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((n, d)) / np.sqrt(d)
+    y = np.sign(rng.standard_normal(n))
+    net = TwoLayer(m=m, alpha=0.1)
+    p0 = net.init(d, 0.5, np.random.default_rng(2))
+    loss, rule, sched = make_loss("logistic"), StepRule(0.1), log_schedule(steps, 8)
+    t = time.perf_counter()
+    run = certified_run(net, loss, X, y, p0, rule, sched, StopRule(steps))
+    arb_s = time.perf_counter() - t
+    be = make_backend("float64")
+    t = time.perf_counter()
+    record(gradient_descent(net, loss, X, y, p0, rule, be), net, y, be, sched, StopRule(steps))
+    f64_s = time.perf_counter() - t
+    return {"size": list(size), "steps": run.trajectory.steps, "arb_s": arb_s, "float64_s": f64_s,
+            "ratio": arb_s / f64_s, "stopped": run.trajectory.stopped,
+            "radii": [{"step": r["step"], "prec": r["prec"], "max_rad": r["max_rad"]} for r in run.radii]}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", help="write the rows to this file")
     ap.add_argument("--budget", type=float, default=0.5, help="seconds timed per cell")
     ap.add_argument("--no-mpmath-large", action="store_true", help="skip mpmath at the largest size")
+    ap.add_argument("--certified-steps", type=int, default=100_000,
+                    help="steps of the long certified run (0: skip)")
     args = ap.parse_args()
     print(f"{'n':>4} {'d':>6} {'m':>4}  {'backend':8} {'crd':5}  {'per step':>13}  "
           f"{'/ float64 full':>11}")
@@ -117,10 +145,16 @@ def main() -> None:
     notes += _versus_mpmath(rows)
     for note in notes:
         print("note:", note)
+    cert = certified_long(args.certified_steps) if args.certified_steps > 0 else None
+    if cert:
+        print(f"certified run at {tuple(cert['size'])}: {cert['steps']} steps in {cert['arb_s']:.1f} s "
+              f"(float64 {cert['float64_s']:.1f} s, x{cert['ratio']:.1f}); stopped: {cert['stopped']}")
+        for r in cert["radii"]:
+            print(f"  step {r['step']:>8}  prec {r['prec']:>4} bits  max radius {r['max_rad']:.3e}")
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump({"rows": rows, "notes": notes, "blas_threads": os.environ["OPENBLAS_NUM_THREADS"]},
-                      fh, indent=1)
+            json.dump({"rows": rows, "notes": notes, "certified": cert,
+                       "blas_threads": os.environ["OPENBLAS_NUM_THREADS"]}, fh, indent=1)
 
 
 if __name__ == "__main__":
