@@ -61,6 +61,18 @@ def dumps(obj: Any) -> str:
     return json.dumps(_sanitize(obj), indent=1, sort_keys=True, default=_json_default)
 
 
+def load_current(path: Path) -> dict[str, Any] | None:
+    """A cached JSON document written by this version of verify, or None (absent,
+    unreadable, or from another version: caches never outlive a code change)."""
+    if not path.is_file():
+        return None
+    try:
+        doc = json.loads(path.read_text())
+    except json.JSONDecodeError:
+        return None
+    return doc if doc.get("verify_version") == package_versions()["verify"] else None
+
+
 def git_sha() -> str:
     """Commit of the source tree (with ``+dirty`` if modified), or 'unknown'."""
     root = Path(__file__).resolve().parents[1]

@@ -17,7 +17,7 @@ from verify import registry
 from verify.cases import Case
 from verify.data import Dataset
 from verify.execute import run_case
-from verify.results import atomic_write_text, dumps, package_versions
+from verify.results import atomic_write_text, dumps, load_current, package_versions
 
 Progress = Callable[[str, float], None]
 Work = Callable[["Job"], dict[str, Any]]
@@ -42,16 +42,6 @@ class Job:
 
 def _cache_path(out: Path, job: Job) -> Path:
     return out / "cases" / f"{job.key()}.json"
-
-
-def _load_cached(path: Path) -> dict[str, Any] | None:
-    if not path.is_file():
-        return None
-    try:
-        doc = json.loads(path.read_text())
-    except json.JSONDecodeError:
-        return None
-    return doc if doc.get("verify_version") == package_versions()["verify"] else None
 
 
 def _work(job: Job) -> dict[str, Any]:
@@ -97,7 +87,7 @@ def run_jobs(jobs: list[Job], out: Path, n_workers: int = 1, progress: Progress 
     results: dict[int, dict[str, Any]] = {}
     todo = []
     for i, job in enumerate(jobs):
-        cached = _load_cached(_cache_path(out, job)) if resume else None
+        cached = load_current(_cache_path(out, job)) if resume else None
         if cached is not None:
             results[i] = cached
         else:

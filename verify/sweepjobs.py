@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from verify import registry
 from verify.execute import sweep_end_values, sweep_params
-from verify.results import atomic_write_text, package_versions
+from verify.results import atomic_write_text, load_current, package_versions
 
 SWEEP_DIR = "sweeps"
 
@@ -76,14 +76,8 @@ def load(sweep_dir: Path | None, key: str) -> dict[str, float] | None:
     """The cached end-of-run quantities of a run, or None (absent, unreadable, other version)."""
     if sweep_dir is None:
         return None
-    p = path_of(sweep_dir, key)
-    if not p.is_file():
-        return None
-    try:
-        doc = json.loads(p.read_text())
-    except json.JSONDecodeError:
-        return None
-    if doc.get("verify_version") != package_versions()["verify"]:
+    doc = load_current(path_of(sweep_dir, key))
+    if doc is None:
         return None
     return {k: (math.nan if v is None else float(v)) for k, v in doc["values"].items()}
 

@@ -58,6 +58,13 @@ def _figure(title: str, outcome: str) -> tuple[Figure, Any]:
     return fig, ax
 
 
+def _row_figure(row: Mapping[str, Any]) -> tuple[Mapping[str, Any], Figure, Any]:
+    """The row's evidence and a figure titled ``claim: OUTCOME`` in the outcome's colour."""
+    outcome = str(row.get("outcome", ""))
+    fig, ax = _figure(f"{row.get('claim', '')}: {outcome}", outcome)
+    return row.get("evidence") or {}, fig, ax
+
+
 def _png(fig: Figure, ax: Any) -> bytes:
     handles, _ = ax.get_legend_handles_labels()
     if handles:
@@ -158,9 +165,7 @@ def series_plot(row: Mapping[str, Any], series: Mapping[str, Any],
     bytes
         A PNG image of 500 x 320 pixels.
     """
-    ev = row.get("evidence") or {}
-    outcome = str(row.get("outcome", ""))
-    fig, ax = _figure(f"{row.get('claim', '')}: {outcome}", outcome)
+    ev, fig, ax = _row_figure(row)
     lt, y = floats(series.get("log_t")), floats(series.get("values"))
     y = y if y.shape == lt.shape else np.full(lt.shape, math.nan)
     _window(ax, ev)
@@ -192,9 +197,7 @@ def scaling_plot(row: Mapping[str, Any]) -> bytes:
     The line has the recorded ``slope``; its intercept is the least-squares one for that
     slope, fitted for display only.  Dotted lines show the ends of the slope's ``ci``.
     """
-    ev = row.get("evidence") or {}
-    outcome = str(row.get("outcome", ""))
-    fig, ax = _figure(f"{row.get('claim', '')}: {outcome}", outcome)
+    ev, fig, ax = _row_figure(row)
     pts = ev.get("points") or {}
     x, y = floats(pts.get("x")), floats(pts.get("y"))
     ok = (np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)) if x.shape == y.shape else []

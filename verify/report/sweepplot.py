@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from verify.report.io import as_float, fmt
-from verify.report.plots import _figure, _hline, _limit_hat, _png, floats
+from verify.report.plots import _hline, _limit_hat, _png, _row_figure, floats
 
 
 def sweep_plot(row: Mapping[str, Any]) -> bytes:
@@ -31,9 +31,7 @@ def sweep_plot(row: Mapping[str, Any]) -> bytes:
     bytes
         A PNG image of 500 x 320 pixels.
     """
-    ev = row.get("evidence") or {}
-    outcome = str(row.get("outcome", ""))
-    fig, ax = _figure(f"{row.get('claim', '')}: {outcome}", outcome)
+    ev, fig, ax = _row_figure(row)
     pts = ev.get("points") or {}
     x, y = floats(pts.get("x")), floats(pts.get("y"))
     ok = (np.isfinite(x) & np.isfinite(y) & (x > 0)) if x.shape == y.shape else np.zeros(0, bool)
@@ -72,8 +70,7 @@ def frequency_plot(row: Mapping[str, Any]) -> bytes:
     bytes
         A PNG image of 500 x 320 pixels.
     """
-    ev = row.get("evidence") or {}
-    fig, ax = _figure(f"{row.get('claim', '')}: {row.get('outcome', '')}", str(row.get("outcome", "")))
+    ev, fig, ax = _row_figure(row)
     groups = [g for g in ev.get("groups") or [] if isinstance(g, Mapping)]
     if groups:
         x = np.array([float(g["x"]) for g in groups])
