@@ -202,8 +202,7 @@ def _log_eta(spec: NetSpec, log_loss: arb) -> arb:
         return base
     if r.rule == "normalized":
         return base - log_loss
-    power = 3.0 - 2.0 / r.homogeneity
-    return base - log_loss - arb(power) * (-log_loss).max(arb(1)).log()
+    return base - log_loss - arb(r.log_power) * (-log_loss).max(arb(1)).log()
 
 
 def evaluate(spec: NetSpec, c: Consts, it: Iterate) -> Evaluation:

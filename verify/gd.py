@@ -23,7 +23,7 @@ from verify.errors import UserError
 from verify.losses import Loss
 from verify.models import Model
 
-STEP_RULES = ("constant", "normalized", "lyu-li")
+STEP_RULES = ("constant", "normalized", "lyu-li", "log-normalized")
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,12 @@ class StepRule:
     loss-dependent step of Lyu & Li (2020, GD version, our reading of its form),
     ``eta / (L (log 1/L)^{3 - 2/h})`` with ``h`` the homogeneity, whose relative
     change of ``theta`` per step shrinks like ``1/q_min^2`` for ``h = 2``, so GD tracks
-    gradient flow ever more closely while ``log t`` still grows like ``q_min``.
-    ``log(1/L)`` is floored at 1 while the loss is large.
+    gradient flow ever more closely while ``log t`` still grows like ``q_min``
+    (``q_min`` like the square root of the step count).  ``log-normalized``:
+    ``eta / (L log 1/L)``, between the two: the relative change per step shrinks like
+    ``1/q_min`` (GD still tends to gradient flow) while ``q_min`` and ``log t`` grow
+    linearly in the steps (Lyu & Li's experiments used a loss-based schedule of the
+    ``normalized`` kind).  ``log(1/L)`` is floored at 1 while the loss is large.
     """
 
     eta: float
@@ -55,9 +59,13 @@ class StepRule:
             return base
         if self.rule == "normalized":
             return base - log_loss
-        power = 3.0 - 2.0 / self.homogeneity
         inv = max(-log_loss, be.const(1.0))
-        return base - log_loss - be.const(power) * be.log_scalar(inv)
+        return base - log_loss - be.const(self.log_power) * be.log_scalar(inv)
+
+    @property
+    def log_power(self) -> float:
+        """Power ``p`` of ``log(1/L)`` in ``eta / (L (log 1/L)^p)`` (loss-dependent rules)."""
+        return 3.0 - 2.0 / self.homogeneity if self.rule == "lyu-li" else 1.0
 
 
 @dataclass
