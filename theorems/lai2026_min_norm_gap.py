@@ -16,6 +16,27 @@ Our formalization (every choice below is a reading):
   ``model="two-layer"`` (both layers, balanced init, labels ``+-1``) is the same interface; its
   gap is the relative l2-norm excess over the convex-reformulation optimum (the minimizer is
   not unique up to neuron permutation and splitting, its norm is); it needs ``n <= 10``.
+  **It is in no profile and carries no claim, because it does not show the Theta(sqrt(n/d)) law
+  (our finding).**
+  - *Setup.* Measured off-suite with GD in row-space coordinates. At ``n = 8, d = 1024,
+    m = 400`` this GD matches :func:`verify.execute.sweep_end_values` to 9 digits. Runs go
+    to ``max|f - y| < 1e-11``.
+  - *Result.* Near gradient flow (``eta = 7.8e-4``, ``sigma0 = 1e-15``, 12 seeds,
+    ``d = 128 .. 4096``), the log-log slope against ``n/d`` is ``1.08 [0.82, 1.35]`` for
+    the norm excess. It is ``1.17 [0.88, 1.45]`` for the relative L2 distance between the
+    GD function and the min-norm one, computed exactly with the arc-cosine kernel.
+  - *Scale.* The gap is far below ``sqrt(n/d)``: 0.08 of it at ``d = 128`` and 0.005 at
+    4096. It also spreads 10-1000 times across seeds at every ``d``.
+  - *Larger steps (0.1 .. 0.4).* These trade the scaling for a step floor of about 0.026 that
+    does not shrink with ``d``. The norm-excess slopes 0.3-0.5 there come from a steep drop
+    followed by a plateau, not from a power law.
+  - *Other distances.* A pattern-aggregated parameter distance is not well defined: optimal
+    neurons sit exactly on kinks, and GD approaches them from inside a chamber.
+  - *Target.* :func:`theorems._squared_relu.two_layer_min_norm` returns
+    ``optimal_inaccurate`` (the polish fails) on about 15-20% of ``n = 8`` draws, which makes
+    the gap NaN there.
+  - *What this leaves open.* Whether the paper's model is a different reading (a fixed outer
+    layer, another init or step regime) cannot be decided without the theorem body.
 * **Data**: ``x_i ~ N(0, Sigma) / sqrt(tr Sigma)``, ``Sigma = diag(lambda)``, ``||lambda||_inf = 1``:
   isotropic (``tr Sigma = d``) or two-level (``k`` unit directions, ``d - k`` at ``floor``).  The
   relative gap from zero init is scale-free, so only ``n / tr Sigma`` (= n over the effective
