@@ -12,7 +12,11 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from verify import registry
+from verify.blas import single_threaded
+
+single_threaded()  # before numpy loads: results independent of --jobs (see verify.blas)
+
+from verify import registry  # noqa: E402
 from verify.cases import PROFILES, profile_cases
 from verify.data import load_npz
 from verify.errors import UserError

@@ -17,6 +17,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
+from verify.blas import BLAS_THREAD_VARS
 from verify.errors import UserError
 
 SCHEMA_VERSION = 1
@@ -110,6 +111,7 @@ def provenance(command: str, profile: str, jobs: int, wall_time_s: float) -> dic
         "wall_time_s": wall_time_s,
         "profile": profile,
         "jobs": jobs,
+        "blas_threads": {v: os.environ.get(v, "unset") for v in BLAS_THREAD_VARS},
     }
 
 

@@ -7,6 +7,7 @@ output directory reuses those files (failed runs are never cached).
 from __future__ import annotations
 
 import json
+import multiprocessing
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from verify import registry
+from verify.blas import single_threaded
 from verify.cases import Case
 from verify.data import Dataset
 from verify.execute import run_case
@@ -52,6 +54,14 @@ def _work(job: Job) -> dict[str, Any]:
     return res
 
 
+def _pool(n_workers: int) -> ProcessPoolExecutor:
+    """A pool of freshly started (``spawn``) workers whose BLAS uses one thread each
+    (:mod:`verify.blas`): BLAS reads its thread count when it loads, so the workers are
+    spawned after the variables are set rather than forked from a loaded BLAS."""
+    single_threaded()
+    return ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("spawn"))
+
+
 def pool_executor(n_workers: int = 1) -> Executor:
     """Run jobs in this process (``n_workers <= 1``) or in a local process pool.
 
@@ -62,7 +72,7 @@ def pool_executor(n_workers: int = 1) -> Executor:
             for i, job in enumerate(jobs):
                 yield i, work(job)
             return
-        pool = ProcessPoolExecutor(max_workers=n_workers)
+        pool = _pool(n_workers)
         try:
             futs = {pool.submit(work, job): i for i, job in enumerate(jobs)}
             for fut in as_completed(futs):
