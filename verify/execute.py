@@ -87,7 +87,7 @@ def _series(thm: Theorem, traj: Trajectory, ck, st, digits: Mapping[str, float],
     s = traj.scalars
     for name, arr in st(s).items():
         out[name] = Series(name, s["log_t"][1:], arr[1:], digits.get(name), notes.get(name, ""),
-                           eta=np.exp(s["log_eta"][1:]))
+                           log_eta=s["log_eta"][1:])
     return out
 
 

@@ -37,8 +37,9 @@ class Series:
         audited, :data:`FLOAT64_DIGITS` is assumed).
     note
         Why values are missing (e.g. the target's failure), used as an UNDECIDED reason.
-    eta
-        Step size at each point (for claims whose tolerance derives from it), or None.
+    log_eta
+        Log of the step size at each point (for claims whose evidence derives from it), or
+        None; kept as a log because loss-normalized steps exceed the float range.
     """
 
     name: str
@@ -46,7 +47,7 @@ class Series:
     values: np.ndarray
     digits: float | None = None
     note: str = ""
-    eta: np.ndarray | None = None
+    log_eta: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         lt = np.asarray(self.log_t, dtype=float)
@@ -55,8 +56,8 @@ class Series:
             raise ValueError(f"series {self.name!r}: log_t {lt.shape} and values {v.shape} differ")
         object.__setattr__(self, "log_t", lt)
         object.__setattr__(self, "values", v)
-        if self.eta is not None:
-            object.__setattr__(self, "eta", np.asarray(self.eta, dtype=float))
+        if self.log_eta is not None:
+            object.__setattr__(self, "log_eta", np.asarray(self.log_eta, dtype=float))
 
     @property
     def trusted_digits(self) -> float:
@@ -70,8 +71,8 @@ class Series:
     def after(self, log_t0: float) -> "Series":
         """The part of the series with ``log_t >= log_t0``."""
         keep = self.log_t >= log_t0
-        eta = None if self.eta is None else self.eta[keep]
-        return Series(self.name, self.log_t[keep], self.values[keep], self.digits, self.note, eta)
+        log_eta = None if self.log_eta is None else self.log_eta[keep]
+        return Series(self.name, self.log_t[keep], self.values[keep], self.digits, self.note, log_eta)
 
 
 @dataclass(frozen=True)

@@ -161,7 +161,6 @@ class Monotone(Claim):
             "n_violations": 0,
             "digits": series.trusted_digits,
         }
-        if win.eta is not None and win.eta.size > 1:
-            e = win.eta
-            ev["eta_rel_change"] = float(np.max(np.abs(np.diff(e)) / np.abs(e[:-1])))
+        if win.log_eta is not None and win.log_eta.size > 1:
+            ev["eta_rel_change"] = float(np.max(np.abs(np.expm1(np.diff(win.log_eta)))))
         return ev
