@@ -178,6 +178,28 @@ def _be():
     return make_backend("float64", 30)
 
 
+def test_gaussian_init_is_the_papers_standard_normal_on_the_mean_field_scale():
+    """The paper's experiments draw every entry of (a_j, b_j) from N(0, 1); on our theta/sqrt(m)
+    scale (module docstring of _chizat_bach) that is N(0, 1/m) per entry."""
+    m, d = 4000, 6
+    p = cb.MeanField(m=m, alpha=0.0, init_kind="gaussian").init(d, 1.0, np.random.default_rng(0))
+    z = np.concatenate([p["W"].ravel(), p["a"]]) * np.sqrt(m)
+    assert p["W"].shape == (m, d) and p["a"].shape == (m,)
+    assert abs(z.mean()) < 4 / np.sqrt(z.size) and abs(z.var() - 1.0) < 6 * np.sqrt(2 / z.size)
+
+
+def test_dimension_sweep_follows_the_authors_exp2():
+    """`adaptivity` sweeps the authors' Exp. 2 (notes section 3.8): d = 5..25 with n = 256,
+    Gaussian init and fresh data per seed, over several seeds, at a gradient-flow horizon."""
+    from theorems import chizat_bach2020_f1 as f1
+    sw = registry.get("chizat-bach2020-f1").claim("adaptivity").sweep
+    assert sw is f1.DIMENSION and sw.parameter == "d" and sw.values == (5, 10, 15, 20, 25)
+    assert sw.seeds >= 3
+    ov = dict(sw.overrides)
+    assert ov["n"] == 256 and ov["init"] == "gaussian" and ov["data_seed"] == -1
+    assert not ov["exact_targets"] and ov["max_log_t"] > 0
+
+
 def test_sphere_init_is_balanced():
     p = cb.MeanField(m=6, alpha=0.0, init_kind="sphere").init(4, 1.0, np.random.default_rng(0))
     assert np.allclose(np.abs(p["a"]), np.linalg.norm(p["W"], axis=1))
@@ -220,3 +242,21 @@ def test_kernel_short_run_tracks_the_rf_svm():
     gap = res["series"]["direction_gap"]["values"]
     assert gap[-1] < 0.5 * gap[len(gap) // 2] and gap[-1] < 0.1, gap
     assert 0.9 < res["series"]["margin_ratio"]["values"][-1] <= 1.0
+
+
+def test_kernel_excess_is_the_kernel_limits_test_error_minus_the_networks():
+    """Sign and content of the `adaptivity` quantity on a short run with spurious coordinates:
+    the arc-cosine SVM's test error (recomputed here from the same data) minus the network's."""
+    from verify.execute import _rngs
+    over = dict(data_seed=3, d=8, n=60, m=32, init="gaussian", exact_targets=False, eta=1.0,
+                steps=400, checkpoints=8, audit_steps=0, n_test=500)
+    res = _run("chizat-bach2020-f1", ("never_above",), **over)
+    thm = registry.get("chizat-bach2020-f1")
+    p = validate(thm.schema, over, thm.id)
+    data = thm.generate(p, _rngs(p["seed"])[0])
+    svm = kernel_svm(relu_feature_limit_kernel(data.X), data.y)
+    f = relu_feature_limit_kernel(data.meta["X_test"], data.X) @ (np.asarray(svm["dual"]) * data.y)
+    kernel_err = float(np.mean(data.meta["y_test"] * f <= 0))
+    ex, err = res["series"]["kernel_excess"]["values"], res["series"]["test_error"]["values"]
+    assert ex[-1] == pytest.approx(kernel_err - err[-1], abs=1e-12)
+    assert 0.0 <= kernel_err <= 1.0 and len(ex) == len(err)

@@ -30,21 +30,45 @@ value is withheld unless the LP's certified sandwich contains it.  Claims:
   hundreds to thousands, rising slowly with the width (measured off-suite with the authors'
   step :math:`\eta/\sqrt{k}` on the log-loss: 0.85, 0.91, 0.93 at ``m`` = 64, 256, 1024 and
   ``log t`` about 2000), with the dual certificate of the F1 program 40% above the margin:
-  the theorem's order of limits, not a counterexample;
+  the theorem's order of limits, not a counterexample.  The profile's ``data_seed = 0`` is not
+  an outlier but is on the favourable side: the default profile (``log t`` 39-69 after 30000
+  steps) on ``data_seed`` 0..7 ends at ratios 0.990, 0.978, 0.855, 0.891, 0.995, 0.970,
+  0.908, 0.954 (PASS on 0, 1, 4, 5; UNDECIDED on 2, 3, 6 and on 7, which crosses 0.95 only
+  at the end);
 * ``width`` (the authors' "margin vs m"; same data, fresh inits, horizon ``log t = 40``): for
   every large enough width the ratio at the horizon is :math:`\ge 1 - \delta` (Eventually over
   the sweep), and ``margin_vs_width`` draws the ratio against :math:`m` and checks it is
   :math:`\le 1` at every width;
-* ``adaptivity`` (the authors' "test error vs d", spurious coordinates, fresh data per seed,
-  ``n = 128``, ``m = 64``, horizon ``log t = 25``): the infinite-width output-layer limit (the
-  arc-cosine kernel max-margin classifier, a certified QP, the limit verified in
-  :mod:`theorems.chizat_bach2020_kernel`) is never better than the trained two-layer network by
-  more than ``error_slack`` (reading: 0.02, three standard errors of a difference of two test
-  errors near 10% on 4000 points); the plotted excess is the figure.  The absolute two-layer
-  error is not claimed flat, and it is not at this ``n``: measured (default profile) 0.002-0.17
-  for ``d <= 15`` but 0.17-0.49 for ``d >= 20``, where the kernel's is as bad (the excess
-  shrinks again); the classifiers have settled by the horizon (the same errors within 0.005
-  at ``log t = 40``).
+* ``adaptivity`` (the authors' "test error vs d", their Exp. 2 protocol: ``n = 256``, Gaussian
+  :math:`N(0,1)` init, ``d`` = 5..25, fresh data per seed; ``m = 40`` for their 1000, horizon
+  ``log t = 25``): the infinite-width output-layer limit (the arc-cosine kernel max-margin
+  classifier, a certified QP, the limit verified in :mod:`theorems.chizat_bach2020_kernel`) is
+  never better than the trained two-layer network by more than ``error_slack`` (reading:
+  0.02, three standard errors of a difference of two test errors near 10% on 4000 points);
+  the plotted excess (per run, with its median over seeds) is the figure.
+
+  The expected shape "two-layer error flat in ``d``, kernel degrading" is **not** claimed: it
+  holds for the median over datasets but not for every dataset, even at the authors' exact
+  settings.  Measured off-suite (their ``twonet``: ``m = 1000``, step :math:`0.5/\sqrt{k+1}`
+  on the soft-min, 50000 steps; three datasets per ``d``, test error on 4000 points), for
+  ``d`` = 5, 10, 15, 20, 25: both layers 0.002-0.004, 0.000-0.021, 0.012-0.106,
+  0.015-0.092, 0.331-0.382; the kernel limit 0.003-0.012, 0.04-0.30, 0.11-0.39, 0.22-0.29,
+  0.39-0.44.  This suite's gradient-flow runs (``log t = 25``) reproduce these numbers on the
+  same datasets (within 0.05 at ``m = 128``, 0.065 at ``m = 40``; ``m = 40`` and 128 agree
+  within 0.04 on ten datasets) and barely move by ``log t = 75`` (within 0.025),
+  so the jump at ``d = 25`` is no finite-time effect; the authors' runs go further still
+  (final :math:`\log L` from -53 to :math:`-4\cdot 10^6`: their log-loss step :math:`\eta` is
+  a step :math:`\eta/L` on the loss).  Over ten datasets (``m = 128``) the medians are
+  0.002, 0.010, 0.018, 0.048, 0.045 (network) against 0.005, 0.12, 0.13, 0.23, 0.27
+  (kernel), but three of ten networks reach 0.34-0.38 at ``d = 25``, and the excess ranges
+  from -0.010 to 0.28 (the default profile's own sweep at ``d = 25``: network 0.20, 0.47,
+  0.45 against kernel 0.27, 0.47, 0.44).  On those three datasets every F1 max-margin classifier puts weight on
+  the spurious coordinates: the trained networks' F1 margins (0.025-0.031, both codes) exceed
+  the certified upper bounds (0.0227, 0.0235, 0.0232: dictionary LP, 161 points per face) on
+  the F1 max margin of the informative coordinates alone, so at ``n = 256`` the max margin
+  grows with ``d`` instead of being set by the hidden structure, and the error need not stay
+  flat.  The authors' output-layer curve (50000 steps) is early-stopped, not the kernel SVM:
+  training error up to 0.21, test error 0.01-0.44.
 """
 from __future__ import annotations
 
@@ -97,9 +121,13 @@ GAMMA1_UP = Expected(r"\gamma_1^{up} \text{ (certified upper bound)}",
                      lambda c: 1.0 / float(c.targets["f1"]["dual_bound"]))
 ONSET = Expected(r"t_0:\ L(\theta(t_0)) < \ell(0)", lambda c: c.values["zero_margin_log_t"])
 WIDTH = Sweep("m", (16, 32, 64, 128, 256), seeds=2, x_label="m (width)", overrides={"max_log_t": 40.0})
-DIMENSION = Sweep("d", (3, 5, 10, 15, 20, 25), seeds=2, x_label="d (ambient, incl. bias)",
-                  overrides={"exact_targets": False, "data_seed": -1, "n": 128, "m": 64,
-                             "max_log_t": 25.0})
+#: The authors' Exp. 2 (notes section 3.8): n = 256, Gaussian init, d = 5..25; m = 40 for their
+#: 1000 (test errors within 0.065 on the same datasets, module docstring; m = 40 and 128 agree
+#: within 0.04 on ten datasets).  At m = 128, two `--jobs 2` workers with threaded BLAS took
+#: 150 s a run instead of 5 s; workers now run one BLAS thread each (verify.blas).
+DIMENSION = Sweep("d", (5, 10, 15, 20, 25), seeds=3, x_label="d (ambient, incl. bias)",
+                  overrides={"exact_targets": False, "data_seed": -1, "n": 256, "m": 40,
+                             "init": "gaussian", "max_log_t": 25.0})
 
 THEOREM = Theorem(
     id="chizat-bach2020-f1",
