@@ -113,7 +113,9 @@ def _judge(thm: Theorem, series: Mapping[str, Series], ctx: Context) -> list[Cla
         result = claim.evaluate(s, expected)
         if s.name.startswith("sweep:"):
             sw = claim.sweep
-            pts = {"x": np.exp(s.log_t).tolist(), "y": s.values.tolist()}
+            pts = {"x": np.exp(s.log_t).tolist(), "y": s.values.tolist(), "show": {
+                q: series[f"{s.name}:{q}"].values.tolist() for q in claim.show
+                if f"{s.name}:{q}" in series}}
             result = replace(result, evidence=dict(result.evidence or {}) | {
                 "points": pts, "x_label": sw.x_label or sw.parameter, "seeds": sw.seeds})
         results.append(result)
@@ -166,14 +168,21 @@ def _sweep_run(thm: Theorem, p: dict[str, Any], sweep_dir: Path | None) -> dict[
     return _SWEEP_MEMO[key]
 
 
-def sweep_series(thm: Theorem, case: Case, claim, sweep_dir: Path | None = None) -> Series:
+def sweep_series(thm: Theorem, case: Case, claim, sweep_dir: Path | None = None) -> dict[str, Series]:
     """Points ``(log x, q)`` of a sweep claim: its quantity at the end of one run per
-    (value, seed) of ``claim.sweep`` (fresh data, init and targets per run)."""
-    xs, qs = [], []
+    (value, seed) of ``claim.sweep`` (fresh data, init and targets per run), keyed
+    ``sweep:<claim>``, and those of its ``show`` quantities from the same runs, keyed
+    ``sweep:<claim>:<quantity>``."""
+    names = (claim.quantity, *claim.show)
+    xs, qs = [], {q: [] for q in names}
     for p in sweep_params(thm, case, claim):
         xs.append(math.log(claim.sweep.abscissa(p)))
-        qs.append(_sweep_run(thm, p, sweep_dir).get(claim.quantity, math.nan))
-    return Series(f"sweep:{claim.name}", np.array(xs), np.array(qs))
+        end = _sweep_run(thm, p, sweep_dir)
+        for q in names:
+            qs[q].append(end.get(q, math.nan))
+    key = f"sweep:{claim.name}"
+    out = {key: Series(key, np.array(xs), np.array(qs[claim.quantity]))}
+    return out | {f"{key}:{q}": Series(f"{key}:{q}", np.array(xs), np.array(qs[q])) for q in claim.show}
 
 
 def _certified(targets: Mapping[str, Any]) -> str:
@@ -277,8 +286,9 @@ def run_case(thm: Theorem, case: Case, data: Dataset | None = None, stress: bool
         traj_info = {"steps": traj.steps, "final_log_t": float(traj.scalars["log_t"][-1]),
                      "final_log_loss": float(traj.scalars["log_loss"][-1]), "stopped": traj.stopped}
     if run:
-        series |= {f"sweep:{c.name}": sweep_series(thm, case, c, sweep_dir) for c in thm.claims
-                   if getattr(c, "sweep", None) is not None}
+        for c in thm.claims:
+            if getattr(c, "sweep", None) is not None:
+                series |= sweep_series(thm, case, c, sweep_dir)
     ctx = Context(p, targets, data, onsets)
     results = _judge(thm, series, ctx) if run else [
         ClaimResult(c.name, c.kind, Outcome.UNDECIDED, why_not) for c in thm.claims]

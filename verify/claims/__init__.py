@@ -9,7 +9,8 @@ decided it:
 - :class:`Monotone`: non-decreasing along GD after an onset, tolerance from the step size;
 - :class:`Eventually`: an indicator holds at every time after some point;
 - :class:`Scaling`: a power law across a parameter sweep;
-- :class:`Frequency`: how often an event occurs across seeds, against a predicted probability.
+- :class:`Frequency`: how often an event occurs across seeds, against a predicted probability;
+- :class:`Trend`: a quantity rises (or falls) with a swept parameter, across seeds.
 """
 from verify.claims.base import Claim, Context, Expected, Series
 from verify.claims.bound import Bound
@@ -18,6 +19,7 @@ from verify.claims.frequency import Frequency
 from verify.claims.limit import Limit
 from verify.claims.monotone import Monotone
 from verify.claims.scaling import Scaling
+from verify.claims.trend import Trend
 
 __all__ = [
     "Bound",
@@ -30,4 +32,5 @@ __all__ = [
     "Monotone",
     "Scaling",
     "Series",
+    "Trend",
 ]

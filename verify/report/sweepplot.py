@@ -2,8 +2,9 @@
 
 A :class:`~verify.claims.bound.Bound` or :class:`~verify.claims.limit.Limit` with a
 :class:`~verify.sweep.Sweep` records its points (``evidence["points"]``: the swept abscissa
-``x`` and the quantity ``y`` at the end of each run).  They are drawn on a linear ``y`` axis
-against ``x`` (log scale), with the per-value median joined, the bounds, the expected limit and
+``x`` and the quantity ``y`` at the end of each run, and ``show``: the claim's ``show``
+quantities of the same runs).  They are drawn on a linear ``y`` axis against ``x`` (log
+scale), with the per-value medians joined, the bounds, the expected limit and
 the Limit's extrapolated value and confidence band.  Read from the results dictionary only.
 """
 from __future__ import annotations
@@ -36,10 +37,13 @@ def sweep_plot(row: Mapping[str, Any]) -> bytes:
     x, y = floats(pts.get("x")), floats(pts.get("y"))
     ok = (np.isfinite(x) & np.isfinite(y) & (x > 0)) if x.shape == y.shape else np.zeros(0, bool)
     if np.any(ok):
-        ax.scatter(x[ok], y[ok], s=14, color="C0", label="runs", zorder=3)
+        _runs(ax, x[ok], y[ok], "C0", str(row.get("quantity", "")) if pts.get("show") else "runs")
+        for i, (name, vals) in enumerate((pts.get("show") or {}).items()):
+            v = floats(vals)
+            if v.shape == x.shape:
+                keep = ok & np.isfinite(v)
+                _runs(ax, x[keep], v[keep], f"C{i + 1}", str(name), marker="^")
         xs = np.unique(x[ok])
-        ax.plot(xs, [np.median(y[ok][x[ok] == v]) for v in xs], "-", color="C0", linewidth=1,
-                label="median")
         ax.set_xscale("log")
         ax.set_xticks(xs, [fmt(v, 4) for v in xs])
         ax.minorticks_off()
@@ -54,6 +58,14 @@ def sweep_plot(row: Mapping[str, Any]) -> bytes:
     ax.set_xlabel(str(ev.get("x_label", "parameter")), fontsize=8)
     ax.set_ylabel(str(row.get("quantity", "")), fontsize=8)
     return _png(fig, ax)
+
+
+def _runs(ax, x: np.ndarray, y: np.ndarray, color: str, label: str, marker: str = "o") -> None:
+    """One point per run and the per-value median, joined."""
+    ax.scatter(x, y, s=14, color=color, marker=marker, label=f"{label} (runs)", zorder=3)
+    xs = np.unique(x)
+    ax.plot(xs, [np.median(y[x == v]) for v in xs], "-", color=color, linewidth=1,
+            label=f"{label} (median)")
 
 
 def frequency_plot(row: Mapping[str, Any]) -> bytes:
