@@ -198,6 +198,11 @@ def test_dimension_sweep_follows_the_authors_exp2():
     ov = dict(sw.overrides)
     assert ov["n"] == 256 and ov["init"] == "gaussian" and ov["data_seed"] == -1
     assert not ov["exact_targets"] and ov["max_log_t"] > 0
+    thm = registry.get("chizat-bach2020-f1")
+    shape = [thm.claim(n) for n in ("kernel_degrades", "gap_widens")]
+    assert all(c.kind == "Trend" and c.sweep is sw and c.direction == "increasing" for c in shape)
+    assert shape[0].quantity == "kernel_error" and shape[0].show == ("test_error",)
+    assert shape[1].quantity == "kernel_excess"
 
 
 def test_sphere_init_is_balanced():
