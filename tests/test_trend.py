@@ -63,6 +63,8 @@ def test_non_finite_and_too_few_points_are_undecided():
     assert r.outcome.value == "UNDECIDED" and "1 of 5 values" in r.reason
     r = Trend("t", "err").evaluate(Series("err", np.log([2.0, 3.0, 4.0]), np.array([1.0, 2.0, 3.0])), {})
     assert r.outcome.value == "UNDECIDED" and "need 2 and 4" in r.reason
+    r = Trend("t", "err").evaluate(_series(np.zeros(10)), {})
+    assert r.outcome.value == "UNDECIDED" and "undefined" in r.reason and r.measured is None
 
 
 @pytest.mark.parametrize("kw", [{"direction": "up"}, {"level": 0.5}, {"level": 0.0}])

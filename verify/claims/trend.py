@@ -89,6 +89,10 @@ class Trend(Claim):
             return undecided(self.name, self.kind,
                              f"not enough evidence: {k} distinct swept values and {x.size} runs "
                              "(need 2 and 4)", n_distinct=k, n_points=int(x.size))
+        if np.ptp(q) == 0.0:
+            return undecided(self.name, self.kind,
+                             f"{series.name!r} is {q[0]:.6g} in all {q.size} runs: tau_b is undefined "
+                             "without variation (no trend either way)", n_points=int(q.size))
         up = stats.kendalltau(x, q, alternative="greater")
         down = stats.kendalltau(x, q, alternative="less")
         p_claim, p_other = (up.pvalue, down.pvalue) if self.direction == "increasing" else (
