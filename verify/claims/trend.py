@@ -55,8 +55,9 @@ class Trend(Claim):
     PASS if the :math:`p`-value in the claimed direction is below ``level``; FAIL if the one
     in the opposite direction is (a significant trend the other way); else UNDECIDED (no
     significant trend: more seeds, or no trend).  Fewer than 2 distinct values of :math:`x`
-    or 4 runs, a non-finite value, or a constant quantity give UNDECIDED.  The evidence carries :math:`\tau_b`,
-    both :math:`p`-values, the Theil-Sen slope in :math:`\log x` and the median per value.
+    or 4 runs, a non-finite value, or a constant quantity give UNDECIDED.  The evidence
+    carries :math:`\tau_b`, both :math:`p`-values, the Theil-Sen slope in :math:`\log x` and
+    the median per value.
 
     Examples
     --------
