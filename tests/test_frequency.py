@@ -72,7 +72,7 @@ def test_init_groups_predict_every_failure_at_alpha_02():
     thm = registry.get("lyu2021-symmetric")
     mutated, case = _small(thm, (thm.claim("failure_probability"),))
     row = execute.run_case(mutated, case)["rows"][0]
-    ends = [execute._sweep_run(thm, validate(thm.schema, raw, thm.id), None)
+    ends = [execute._sweep_run(thm, validate(thm.schema, raw, thm.id), None)["values"]
             for raw in row_runs(mutated, case)]
     assert [e["misses_global"] for e in ends] == [e["one_group_at_init"] for e in ends]
     assert 0 < sum(row["evidence"]["points"]["y"]) < len(ends)

@@ -41,6 +41,10 @@ def test_sweep_runs_are_jobs_cached_once_and_equal_the_serial_path(small, tmp_pa
     execute._SWEEP_MEMO.clear()
     serial = execute.run_case(thm, case)  # no sweep_dir: runs computed inside the case
     assert _rows(res) == _rows(serial)
+    prov = res["rows"][0]["evidence"]["sweep_runs"]
+    assert prov == serial["rows"][0]["evidence"]["sweep_runs"]
+    assert len(prov["seeds"]) == 4 and prov["seeds"] == [p["seed"] for p in execute.sweep_params(thm, case, thm.claims[0])]
+    assert prov["targets"]["svm"].startswith("4/4 optimal (CLARABEL")  # one status, four runs
 
 
 def test_interrupted_sweep_resumes_without_recomputing_runs(small, tmp_path, monkeypatch):
@@ -53,7 +57,7 @@ def test_interrupted_sweep_resumes_without_recomputing_runs(small, tmp_path, mon
     def boom(*a, **k):
         raise AssertionError("a cached sweep run was recomputed")
 
-    monkeypatch.setattr(execute, "sweep_end_values", boom)
-    monkeypatch.setattr(sweepjobs, "sweep_end_values", boom)
+    monkeypatch.setattr(execute, "sweep_end", boom)
+    monkeypatch.setattr(sweepjobs, "sweep_end", boom)
     [again] = run_jobs([Job(case)], tmp_path, executor=pool_executor(1))
     assert _rows(again) == _rows(first)

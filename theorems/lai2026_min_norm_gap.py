@@ -19,7 +19,7 @@ Our formalization (every choice below is a reading):
   **It is in no profile and carries no claim, because it does not show the Theta(sqrt(n/d)) law
   (our finding).**
   - *Setup.* Measured off-suite with GD in row-space coordinates. At ``n = 8, d = 1024,
-    m = 400`` this GD matches :func:`verify.execute.sweep_end_values` to 9 digits. Runs go
+    m = 400`` this GD matches :func:`verify.execute.sweep_end` to 9 digits. Runs go
     to ``max|f - y| < 1e-11``.
   - *Result.* Near gradient flow (``eta = 7.8e-4``, ``sigma0 = 1e-15``, 12 seeds,
     ``d = 128 .. 4096``), the log-log slope against ``n/d`` is ``1.08 [0.82, 1.35]`` for

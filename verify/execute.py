@@ -132,7 +132,7 @@ def _last_values(thm: Theorem, base: dict[str, Any], traj: Trajectory) -> dict[s
 
 #: End-of-run quantities of sweep runs by (theorem, parameters): two claims sweeping the
 #: same runs (e.g. an event and its predictor) share them instead of recomputing.
-_SWEEP_MEMO: dict[tuple[str, str], dict[str, float]] = {}
+_SWEEP_MEMO: dict[tuple[str, str], dict[str, Any]] = {}
 _MEMO_MAX = 4096
 
 
@@ -142,44 +142,54 @@ def sweep_params(thm: Theorem, case: Case, claim) -> list[dict[str, Any]]:
             for raw in claim.sweep.runs(case.params)]
 
 
-def sweep_end_values(thm: Theorem, p: dict[str, Any]) -> dict[str, float]:
-    """Run ``thm`` with parameters ``p`` (fresh data, init and targets) and return every
-    quantity at the end of the run."""
+def sweep_end(thm: Theorem, p: dict[str, Any]) -> dict[str, Any]:
+    """Run ``thm`` with parameters ``p`` (fresh data, init and targets): ``values``, every
+    quantity at the end of the run, and ``targets``, each target's status and solver."""
     sub = Case(thm.id, p, tuple(sorted(p)))
     data = thm.generate(p, _rngs(p["seed"])[0])
     model, loss = thm.model(p), thm.loss(p)
     targets = {name: build(data, p) for name, build in thm.targets.items()}
     base = {"model": model, "loss": loss, "data": data, "targets": targets, "case": p}
     traj, *_ = _trajectory(thm, sub, data, model, loss, None, p)
-    return _last_values(thm, base, traj)
+    return {"values": _last_values(thm, base, traj),
+            "targets": {k: f"{t.status} ({t.solver})" for k, t in targets.items()}}
 
 
-def _sweep_run(thm: Theorem, p: dict[str, Any], sweep_dir: Path | None) -> dict[str, float]:
-    """End-of-run quantities of one sweep run: memoized per process, read from the sweep
-    cache (:mod:`verify.sweepjobs`) when it was run there, computed otherwise."""
+def _sweep_run(thm: Theorem, p: dict[str, Any], sweep_dir: Path | None) -> dict[str, Any]:
+    """:func:`sweep_end` of one sweep run: memoized per process, read from the sweep cache
+    (:mod:`verify.sweepjobs`) when it was run there, computed otherwise."""
     from verify import sweepjobs  # it imports this module
 
     key = (thm.id, json.dumps(p, sort_keys=True, default=repr))
     if key not in _SWEEP_MEMO:
-        values = sweepjobs.load(sweep_dir, sweepjobs.run_key(thm.id, p))
+        end = sweepjobs.load(sweep_dir, sweepjobs.run_key(thm.id, p))
         if len(_SWEEP_MEMO) >= _MEMO_MAX:
             _SWEEP_MEMO.clear()
-        _SWEEP_MEMO[key] = values if values is not None else sweep_end_values(thm, p)
+        _SWEEP_MEMO[key] = end if end is not None else sweep_end(thm, p)
     return _SWEEP_MEMO[key]
 
 
-def sweep_series(thm: Theorem, case: Case, claim, sweep_dir: Path | None = None) -> dict[str, Series]:
+def sweep_series(thm: Theorem, case: Case, claim, sweep_dir: Path | None = None,
+                 provenance: dict[str, Any] | None = None) -> dict[str, Series]:
     """Points ``(log x, q)`` of a sweep claim: its quantity at the end of one run per
     (value, seed) of ``claim.sweep`` (fresh data, init and targets per run), keyed
     ``sweep:<claim>``, and those of its ``show`` quantities from the same runs, keyed
-    ``sweep:<claim>:<quantity>``."""
+    ``sweep:<claim>:<quantity>``.  ``provenance[claim.name]`` receives the runs' seeds and,
+    per target, how many runs ended with each status and solver (``"50/50 optimal (...)"``)."""
     names = (claim.quantity, *claim.show)
-    xs, qs = [], {q: [] for q in names}
+    xs, qs, seeds, status = [], {q: [] for q in names}, [], {}
     for p in sweep_params(thm, case, claim):
         xs.append(math.log(claim.sweep.abscissa(p)))
         end = _sweep_run(thm, p, sweep_dir)
+        seeds.append(p["seed"])
+        for t, st in end["targets"].items():
+            status.setdefault(t, {}).setdefault(st, 0)
+            status[t][st] += 1
         for q in names:
-            qs[q].append(end.get(q, math.nan))
+            qs[q].append(end["values"].get(q, math.nan))
+    if provenance is not None:
+        provenance[claim.name] = {"seeds": seeds, "targets": {
+            t: "; ".join(f"{k}/{len(seeds)} {st}" for st, k in c.items()) for t, c in status.items()}}
     key = f"sweep:{claim.name}"
     out = {key: Series(key, np.array(xs), np.array(qs[claim.quantity]))}
     return out | {f"{key}:{q}": Series(f"{key}:{q}", np.array(xs), np.array(qs[q])) for q in claim.show}
@@ -269,7 +279,7 @@ def run_case(thm: Theorem, case: Case, data: Dataset | None = None, stress: bool
     targets = {name: build(data, p) for name, build in thm.targets.items()}
     base = {"model": model, "loss": loss, "data": data, "targets": targets, "case": p}
     series: dict[str, Series] = {}
-    prec_dict, traj_info, onsets = None, {}, {}
+    prec_dict, traj_info, onsets, sweep_prov = None, {}, {}, {}
     why_not = "not run"
     if run:
         try:
@@ -288,7 +298,7 @@ def run_case(thm: Theorem, case: Case, data: Dataset | None = None, stress: bool
     if run:
         for c in thm.claims:
             if getattr(c, "sweep", None) is not None:
-                series |= sweep_series(thm, case, c, sweep_dir)
+                series |= sweep_series(thm, case, c, sweep_dir, sweep_prov)
     ctx = Context(p, targets, data, onsets)
     results = _judge(thm, series, ctx) if run else [
         ClaimResult(c.name, c.kind, Outcome.UNDECIDED, why_not) for c in thm.claims]
@@ -297,6 +307,8 @@ def run_case(thm: Theorem, case: Case, data: Dataset | None = None, stress: bool
                           {k: v for k, v in series.items() if k.startswith("sweep:")})
         results = [stepcheck.compare(r, half.get(r.claim)) for r in results]
     results = [apply_policy(thm, r, audit, stress, targets) for r in results]
+    results = [replace(r, evidence=dict(r.evidence or {}) | {"sweep_runs": sweep_prov[r.claim]})
+               if r.claim in sweep_prov else r for r in results]
     return _case_dict(thm, case, data, audit, targets, series, prec_dict, traj_info, results,
                       stress, time.perf_counter() - t0, be_name=p["backend"], dps=p["dps"])
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from verify import registry
-from verify.execute import sweep_end_values, sweep_params
+from verify.execute import sweep_end, sweep_params
 from verify.results import atomic_write_text, load_current, package_versions
 
 SWEEP_DIR = "sweeps"
@@ -61,9 +61,9 @@ def collect(cases: Sequence[Any]) -> list[SweepJob]:
 
 
 def sweep_work(job: SweepJob) -> dict[str, Any]:
-    """End-of-run quantities of one sweep run (worker side)."""
-    values = sweep_end_values(registry.get(job.theorem), dict(job.params))
-    return {"theorem": job.theorem, "key": job.key(), "values": values,
+    """End-of-run quantities and target statuses of one sweep run (worker side)."""
+    end = sweep_end(registry.get(job.theorem), dict(job.params))
+    return {"theorem": job.theorem, "key": job.key(), "seed": job.params["seed"], **end,
             "verify_version": package_versions()["verify"]}
 
 
@@ -72,14 +72,16 @@ def path_of(sweep_dir: Path, key: str) -> Path:
     return Path(sweep_dir) / f"{key}.json"
 
 
-def load(sweep_dir: Path | None, key: str) -> dict[str, float] | None:
-    """The cached end-of-run quantities of a run, or None (absent, unreadable, other version)."""
+def load(sweep_dir: Path | None, key: str) -> dict[str, Any] | None:
+    """The cached :func:`verify.execute.sweep_end` of a run, or None (absent, unreadable,
+    other version, or written before target statuses were recorded)."""
     if sweep_dir is None:
         return None
     doc = load_current(path_of(sweep_dir, key))
-    if doc is None:
+    if doc is None or not isinstance(doc.get("targets"), dict):
         return None
-    return {k: (math.nan if v is None else float(v)) for k, v in doc["values"].items()}
+    return {"values": {k: (math.nan if v is None else float(v)) for k, v in doc["values"].items()},
+            "targets": {str(k): str(v) for k, v in doc["targets"].items()}}
 
 
 def _dump(res: Mapping[str, Any]) -> str:
