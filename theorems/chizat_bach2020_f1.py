@@ -13,7 +13,9 @@ trained (balanced sphere init), logistic loss, gradient flow checked with small-
 ``lyu-li`` loss-dependent step; ``step_check`` reruns at half step).  Targets: the F1 max margin
 :math:`\gamma_1 = 1/P^\star` from the convex program over all activation patterns (exact at
 ``d = 3``), cross-checked by the dictionary LP (:mod:`verify.targets.dictionary`): the expected
-value is withheld unless the LP's certified sandwich contains it.  Claims:
+value is withheld unless the LP's certified sandwich contains it; and the hard-margin SVM of
+the arc-cosine kernel (``kernel``, the infinite-width output-layer limit) whose test error the
+network is compared with.  Claims:
 
 * ``never_above``: :math:`\gamma_{F1}(\theta(t)) \le \gamma_1` at every checkpoint, against the
   program's own certified upper bound (a violation means the target or the engine is wrong);
