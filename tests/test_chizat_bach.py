@@ -265,3 +265,24 @@ def test_kernel_excess_is_the_kernel_limits_test_error_minus_the_networks():
     ex, err = res["series"]["kernel_excess"]["values"], res["series"]["test_error"]["values"]
     assert ex[-1] == pytest.approx(kernel_err - err[-1], abs=1e-12)
     assert 0.0 <= kernel_err <= 1.0 and len(ex) == len(err)
+
+
+@pytest.mark.parametrize("direction, outcome", [("increasing", "PASS"), ("decreasing", "FAIL")])
+def test_kernel_degrades_end_to_end_and_its_mutation_fails(direction, outcome):
+    """The `kernel_degrades` Trend on a small version of the d sweep (d = 5, 25; 4 datasets
+    each; n = 128): the arc-cosine kernel's test error rises with d, so the claim PASSes and
+    the reversed claim FAILs; every run's kernel SVM is recorded as optimal."""
+    from verify.sweep import Sweep
+    from theorems import chizat_bach2020_f1 as f1
+    sw = Sweep("d", (5, 25), seeds=4, x_label="d",
+               overrides=dict(f1.DIMENSION.overrides) | {"n": 128, "m": 8, "max_log_t": 3.0})
+    thm = registry.get("chizat-bach2020-f1")
+    claim = replace(thm.claim("kernel_degrades"), direction=direction, sweep=sw)
+    thm = replace(thm, claims=(claim,))
+    over = dict(data_seed=0, n=20, m=16, eta=1.0, steps=200, checkpoints=8, audit_steps=0, n_test=100)
+    row = run_case(thm, Case(thm.id, validate(thm.schema, over, thm.id), tuple(sorted(over))))["rows"][0]
+    assert row["outcome"] == outcome, row["reason"]
+    ev = row["evidence"]
+    assert ev["n_points"] == 8 and ev["medians"]["median"][1] > ev["medians"]["median"][0]
+    assert ev["sweep_runs"]["targets"]["kernel"].startswith("8/8 optimal")
+    assert len(ev["points"]["show"]["test_error"]) == 8
