@@ -201,6 +201,8 @@ def test_plot_filename() -> None:
     b = plot_filename("thm[n=8,seed=0]", "claim/x_y")
     assert re.fullmatch(r"[A-Za-z0-9_.-]+\.png", a) and a != b
     assert len(plot_filename("t[" + "p=1," * 100 + "]", "c")) <= 80 + 14
+    long = plot_filename("t[" + "p=1," * 100 + "]", "kernel_degrades")
+    assert long.startswith("t_p_1_") and "__kernel_degrades-" in long and len(long) <= 80 + 14
 
 
 def test_values() -> None:

@@ -93,15 +93,21 @@ def fmt(value: Any, digits: int = 6) -> str:
 def plot_filename(case: str, claim: str, max_len: int = 80) -> str:
     """A portable, unique PNG file name for the plot of ``claim`` on ``case``.
 
-    Characters outside ``[A-Za-z0-9_.-]`` become ``_``; the readable part is truncated
-    to ``max_len`` characters and followed by a hash of the exact pair.
+    Characters outside ``[A-Za-z0-9_.-]`` become ``_``; the readable part is at most
+    ``max_len`` characters, cut from the case id so that the claim's name stays whole (a
+    reader of ``plots/`` finds a claim's figure by its name), and is followed by a hash of
+    the exact pair.
 
     Examples
     --------
     >>> plot_filename("thm[n=8,seed=0]", "direction")
     'thm_n_8_seed_0___direction-f8e999f3.png'
+    >>> plot_filename("thm[" + "p=1," * 30 + "]", "kernel_degrades")[-30:]
+    '__kernel_degrades-9abf7e00.png'
     """
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", f"{case}__{claim}").strip("._-")[:max_len]
+    safe = [re.sub(r"[^A-Za-z0-9_.-]+", "_", part) for part in (case, claim)]
+    room = max(0, max_len - len(safe[1]) - 2)
+    stem = f"{safe[0][:room]}__{safe[1]}".strip("._-")[:max_len]
     digest = hashlib.sha1(f"{case}\0{claim}".encode("utf-8")).hexdigest()[:8]
     return f"{stem or 'plot'}-{digest}.png"
 
