@@ -16,7 +16,14 @@ with fit :math:`y \odot f \ge 1` (margins) or :math:`f = y` (interpolation). Thr
 2. *Polish.* Interior-point solutions leave every inactive group at a small nonzero norm,
    and dropping them all costs far more than the solver tolerance; on the support alone the
    objective is smooth at the optimum and a re-solve is accurate (tolerance loosened by
-   :data:`POLISH_TOL_STEPS` until Clarabel says ``optimal``).
+   :data:`POLISH_TOL_STEPS` until Clarabel says ``optimal``). When the optimum is not
+   unique the support is not small: a neuron sitting on the kinks of some samples
+   (:math:`\langle u, x_i\rangle = 0`) lies in every chamber that differs only on those
+   samples, and the interior point spreads it over all of them as parallel groups of equal
+   cost, on which Clarabel stalls at a primal residual of about 1e-11. Such groups are then
+   merged (:func:`_merge_parallel`: one chamber per direction) and the support is re-solved,
+   for up to :data:`POLISH_ROUNDS` rounds. Merging only proposes which groups to re-solve;
+   the re-solve enforces every cone constraint and the result is certified as below.
 3. Nothing here is trusted: the caller certifies the polished point (network margins, path
    norm, dual bound over *all* chambers, :mod:`verify.targets.twolayer`).
 """
@@ -33,6 +40,8 @@ from verify.targets.solve import SolveInfo, solve_clarabel
 
 SUPPORT_RTOL = 1e-6  # groups above SUPPORT_RTOL * max norm form the support re-solved in the polish
 POLISH_TOL_STEPS = (1.0, 1e1, 1e2, 1e3, 1e4)  # polish tolerances (units of tol) until "optimal"
+POLISH_ROUNDS = 3  # support re-solves, merging parallel groups after a failed one
+PARALLEL_COS = 1.0 - 1e-4  # groups whose directions have cosine above this are merged
 CG_MIN_PATTERNS = 500  # above this many patterns, solve by column generation
 CG_MAX_ROUNDS = 40  # column-generation rounds before falling back to the full program
 CG_TOL = 1e-9  # a chamber violates dual feasibility when rho > 1 + CG_TOL
@@ -91,19 +100,62 @@ def solve_group_program(
         iu, iv, U, V, lam, info, how = first
     if U is None or V is None or lam is None:
         return info
-    su, sv = _support(U, V)
-    ju, jv = iu[su], iv[sv]
-    for t in tol * np.array(POLISH_TOL_STEPS):  # the small program at tol, then looser
-        U2, V2, lam2, info2 = _solve_groups(X, y, Dt[ju], Sgn[ju], Dt[jv], Sgn[jv], kind, t)
-        if U2 is not None and V2 is not None and lam2 is not None and info2.status == "optimal":
-            break
-    else:
+    polished = _polish(X, y, Dt, Sgn, iu, iv, U, V, kind, tol)
+    if polished is None:
         groups = np.hstack([np.vstack([Sgn[iu], Sgn[iv]]), np.vstack([U, V])])
         return GroupSolution(U, V, lam, info, groups, f"{how}; polish failed, solution kept")
-    note = f"{how}; polished on {ju.size} + {jv.size} groups at tol={t:.0e}: "
+    ju, jv, U2, V2, lam2, info2, rounds, t = polished
+    note = f"{how}; polished on {ju.size} + {jv.size} groups at tol={t:.0e}"
+    note += f" (round {rounds}): " if rounds > 1 else ": "
     note += f"{info2.iterations} iterations, {info2.seconds:.3g} s"
     groups = np.hstack([np.vstack([Sgn[ju], Sgn[jv]]), np.vstack([U2, V2])])
     return GroupSolution(U2, V2, lam2, info2, groups, note)
+
+
+def _polish(
+    X: np.ndarray, y: np.ndarray, Dt: np.ndarray, Sgn: np.ndarray, iu: np.ndarray,
+    iv: np.ndarray, U: np.ndarray, V: np.ndarray, kind: str, tol: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, SolveInfo, int, float] | None:
+    """Re-solve on the support until Clarabel says ``optimal`` (see the module docstring).
+
+    Round 1 re-solves the groups above :data:`SUPPORT_RTOL` at the tolerances
+    :data:`POLISH_TOL_STEPS`; after a failed round, the groups of its tightest solve (or of
+    ``U``, ``V`` when that has no point) are thresholded again and their parallel groups
+    merged. Returns ``(ju, jv, U, V, lam, info, round, tol)`` or None (no round reached
+    ``optimal``, or the proposed support stopped changing).
+    """
+    ju, jv = (idx[s] for idx, s in zip((iu, iv), _support(U, V)))
+    for rnd in range(1, POLISH_ROUNDS + 1):
+        first = None
+        for t in tol * np.array(POLISH_TOL_STEPS):  # the small program at tol, then looser
+            U2, V2, lam2, info2 = _solve_groups(X, y, Dt[ju], Sgn[ju], Dt[jv], Sgn[jv], kind, t)
+            if U2 is not None and V2 is not None and lam2 is not None:
+                if info2.status == "optimal":
+                    return ju, jv, U2, V2, lam2, info2, rnd, float(t)
+                first = (U2, V2) if first is None else first
+        Ub, Vb, kb, lb = (U, V, iu, iv) if first is None else (first[0], first[1], ju, jv)
+        su, sv = _support(Ub, Vb)
+        nu, nv = kb[su][_merge_parallel(Ub[su])], lb[sv][_merge_parallel(Vb[sv])]
+        if np.array_equal(nu, ju) and np.array_equal(nv, jv):
+            return None
+        ju, jv = nu, nv
+    return None
+
+
+def _merge_parallel(M: np.ndarray, cos: float = PARALLEL_COS) -> np.ndarray:
+    r"""Rows of ``M`` that represent its directions: the largest norm first, then every row
+    whose cosine with each representative so far is at most ``cos`` (sorted indices).
+
+    Parallel groups :math:`u_j = c_ju` in chambers :math:`K_j` that all contain :math:`u`
+    cost :math:`\sum_j c_j\|u\|`, the same as one group :math:`u\sum_jc_j` in any of them,
+    so one chamber per direction keeps an optimal point feasible for the re-solve.
+    """
+    norms = np.linalg.norm(M, axis=1)
+    reps: list[int] = []
+    for j in np.argsort(-norms, kind="stable"):
+        if not reps or norms[j] > 0 and all(M[k] @ M[j] <= cos * norms[k] * norms[j] for k in reps):
+            reps.append(int(j))
+    return np.sort(np.array(reps, dtype=int))
 
 
 def _generate_columns(
