@@ -21,7 +21,7 @@ with fit :math:`y \odot f \ge 1` (margins) or :math:`f = y` (interpolation). Thr
    (:math:`\langle u, x_i\rangle = 0`) lies in every chamber that differs only on those
    samples, and the interior point spreads it over all of them as parallel groups of equal
    cost, on which Clarabel stalls at a primal residual of about 1e-11. Such groups are then
-   merged (:func:`_merge_parallel`: one chamber per direction) and the support is re-solved,
+   merged (:func:`merge_parallel`: one chamber per direction) and the support is re-solved,
    for up to :data:`POLISH_ROUNDS` rounds. Merging only proposes which groups to re-solve;
    the re-solve enforces every cone constraint and the result is certified as below.
 3. Nothing here is trusted: the caller certifies the polished point (network margins, path
@@ -54,7 +54,9 @@ class GroupSolution:
 
     ``U``, ``V`` (rows: groups), the multipliers ``lam`` of the fit constraints (cvxpy's
     sign), the run ``info`` of the returned point, ``groups`` = ``[signs | vstack(U, V)]``
-    (one row per group, for :func:`verify.targets.pathnorm.cone_violation`) and a ``note``.
+    (one row per group, for :func:`verify.targets.pathnorm.cone_violation`), a ``note``,
+    the chambers ``ju``, ``jv`` of the rows of ``U``, ``V`` and the multipliers
+    ``lam_first`` of the first (unpolished) solve, another candidate for the dual bound.
     """
 
     U: np.ndarray
@@ -63,6 +65,9 @@ class GroupSolution:
     info: SolveInfo
     groups: np.ndarray
     note: str
+    ju: np.ndarray
+    jv: np.ndarray
+    lam_first: np.ndarray
 
 
 def solve_group_program(
@@ -94,7 +99,7 @@ def solve_group_program(
     first = _generate_columns(X, y, alpha, arr, kind, tol) if many else None
     if first is None:
         iu = iv = np.arange(arr.n_patterns)
-        U, V, lam, info = _solve_groups(X, y, Dt, Sgn, Dt, Sgn, kind, tol)
+        U, V, lam, info = solve_groups(X, y, Dt, Sgn, Dt, Sgn, kind, tol)
         how = f"full program: {summary(info)}"
     else:
         iu, iv, U, V, lam, info, how = first
@@ -103,13 +108,14 @@ def solve_group_program(
     polished = _polish(X, y, Dt, Sgn, iu, iv, U, V, kind, tol)
     if polished is None:
         groups = np.hstack([np.vstack([Sgn[iu], Sgn[iv]]), np.vstack([U, V])])
-        return GroupSolution(U, V, lam, info, groups, f"{how}; polish failed, solution kept")
+        note = f"{how}; polish failed, solution kept"
+        return GroupSolution(U, V, lam, info, groups, note, iu, iv, lam)
     ju, jv, U2, V2, lam2, info2, rounds, t = polished
     note = f"{how}; polished on {ju.size} + {jv.size} groups at tol={t:.0e}"
     note += f" (round {rounds}): " if rounds > 1 else ": "
     note += f"{info2.iterations} iterations, {info2.seconds:.3g} s"
     groups = np.hstack([np.vstack([Sgn[ju], Sgn[jv]]), np.vstack([U2, V2])])
-    return GroupSolution(U2, V2, lam2, info2, groups, note)
+    return GroupSolution(U2, V2, lam2, info2, groups, note, ju, jv, lam)
 
 
 def _polish(
@@ -124,25 +130,25 @@ def _polish(
     merged. Returns ``(ju, jv, U, V, lam, info, round, tol)`` or None (no round reached
     ``optimal``, or the proposed support stopped changing).
     """
-    ju, jv = (idx[s] for idx, s in zip((iu, iv), _support(U, V)))
+    ju, jv = (idx[s] for idx, s in zip((iu, iv), support_of(U, V)))
     for rnd in range(1, POLISH_ROUNDS + 1):
         first = None
         for t in tol * np.array(POLISH_TOL_STEPS):  # the small program at tol, then looser
-            U2, V2, lam2, info2 = _solve_groups(X, y, Dt[ju], Sgn[ju], Dt[jv], Sgn[jv], kind, t)
+            U2, V2, lam2, info2 = solve_groups(X, y, Dt[ju], Sgn[ju], Dt[jv], Sgn[jv], kind, t)
             if U2 is not None and V2 is not None and lam2 is not None:
                 if info2.status == "optimal":
                     return ju, jv, U2, V2, lam2, info2, rnd, float(t)
                 first = (U2, V2) if first is None else first
         Ub, Vb, kb, lb = (U, V, iu, iv) if first is None else (first[0], first[1], ju, jv)
-        su, sv = _support(Ub, Vb)
-        nu, nv = kb[su][_merge_parallel(Ub[su])], lb[sv][_merge_parallel(Vb[sv])]
+        su, sv = support_of(Ub, Vb)
+        nu, nv = kb[su][merge_parallel(Ub[su])], lb[sv][merge_parallel(Vb[sv])]
         if np.array_equal(nu, ju) and np.array_equal(nv, jv):
             return None
         ju, jv = nu, nv
     return None
 
 
-def _merge_parallel(M: np.ndarray, cos: float = PARALLEL_COS) -> np.ndarray:
+def merge_parallel(M: np.ndarray, cos: float = PARALLEL_COS) -> np.ndarray:
     r"""Rows of ``M`` that represent its directions: the largest norm first, then every row
     whose cosine with each representative so far is at most ``cos`` (sorted indices).
 
@@ -176,7 +182,7 @@ def _generate_columns(
     iu, iv = np.argsort(-rp)[:k], np.argsort(-rm)[:k]
     seconds = 0.0
     for rnd in range(CG_MAX_ROUNDS):
-        U, V, lam, info = _solve_groups(X, y, Dt[iu], Sgn[iu], Dt[iv], Sgn[iv], kind, tol)
+        U, V, lam, info = solve_groups(X, y, Dt[iu], Sgn[iu], Dt[iv], Sgn[iv], kind, tol)
         seconds += info.seconds
         if lam is None or not np.all(np.isfinite(lam)):
             return None
@@ -186,9 +192,9 @@ def _generate_columns(
         else:  # sure violations at the witnesses first; the certified values when too few
             cut = 1.0 + CG_TOL
             rp, rm = witness_values(X, dual_coef(lam, y, kind), alpha, arr)
-            if _violated(rp, iu, k, cut).size + _violated(rm, iv, k, cut).size < k:
+            if violated(rp, iu, k, cut).size + violated(rm, iv, k, cut).size < k:
                 rp, rm = chamber_values(X, dual_coef(lam, y, kind), alpha, arr, floor=cut)
-        add_u, add_v = _violated(rp, iu, k, cut), _violated(rm, iv, k, cut)
+        add_u, add_v = violated(rp, iu, k, cut), violated(rm, iv, k, cut)
         if not (add_u.size or add_v.size):
             if U is None or V is None:
                 return None
@@ -199,7 +205,7 @@ def _generate_columns(
     return None
 
 
-def _violated(rho: np.ndarray, current: np.ndarray, k: int, cut: float) -> np.ndarray:
+def violated(rho: np.ndarray, current: np.ndarray, k: int, cut: float) -> np.ndarray:
     """Up to k chambers outside ``current`` with the largest ``rho > cut``."""
     order = np.argsort(-rho)
     order = order[rho[order] > cut]
@@ -217,7 +223,7 @@ def dual_coef(lam: np.ndarray, y: np.ndarray, kind: str) -> np.ndarray:
     return lam if float(lam @ y) >= 0 else -lam
 
 
-def _support(U: np.ndarray, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def support_of(U: np.ndarray, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Groups with norm above ``SUPPORT_RTOL * max``; at least one of each kind (cvxpy needs it)."""
     nu, nv = np.linalg.norm(U, axis=1), np.linalg.norm(V, axis=1)
     top = max(nu.max(), nv.max())
@@ -225,7 +231,7 @@ def _support(U: np.ndarray, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (iu if iu.size else np.argmax(nu)[None]), (iv if iv.size else np.argmax(nv)[None])
 
 
-def _solve_groups(
+def solve_groups(
     X: np.ndarray, y: np.ndarray, Du: np.ndarray, Su: np.ndarray, Dv: np.ndarray,
     Sv: np.ndarray, kind: str, tol: float,
 ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None, SolveInfo]:

@@ -36,7 +36,8 @@ c_j^\top u`, :math:`c_j = X^\top\tilde D_j(\lambda\odot y)`, and :math:`\max_{u\
 \|u\|\le1} \pm c_j^\top u = \min_{\mu\ge0}\|\pm c_j + X^\top(2D_j-I)\mu\|` (Moreau); any
 :math:`\mu \ge 0` from NNLS bounds it from above, so :math:`s` is bounded rigorously over the
 listed chambers, i.e. over the whole sphere when the enumeration is exact. We take
-:math:`\lambda` from the solver but verify everything ourselves.
+:math:`\lambda` from the solver but verify everything ourselves; since any :math:`\lambda`
+gives a valid bound, the largest over several solves is kept (:mod:`verify.targets.groupdual`).
 
 The SOCP is solved (over all patterns, or by column generation when there are many) and
 polished in :mod:`verify.targets.groupsocp`. Group-to-network conversion, the dual bound and
@@ -45,13 +46,15 @@ QP in :mod:`verify.targets.neuron`; both are re-exported here.
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
 from verify.targets.arrangement import Arrangement, activation_patterns
 from verify.targets.base import Target
-from verify.targets.groupsocp import GroupSolution, dual_coef, solve_group_program, summary
+from verify.targets.groupdual import best_bound
+from verify.targets.groupsocp import GroupSolution, solve_group_program, summary
 from verify.targets.neuron import min_norm_single_neuron
 from verify.targets.pathnorm import (
     KEEP_RTOL,
@@ -136,18 +139,16 @@ def max_margin_two_layer(
     sol = solve_group_program(X, y, alpha, arr, "margin", tol)
     if isinstance(sol, SolveInfo):
         return _unsolved("two_layer_max_margin", sol, arr, cert_tol)
-    U, V, lam = sol.U, sol.V, sol.lam
+    U, V = sol.U, sol.V
     a, W, kept, pruned = network_from_groups(U, V, keep_rtol)
     q = y * network_outputs(a, W, X, alpha)
     pn, pn_net = _group_norm(U, V), float(np.abs(a) @ np.linalg.norm(W, axis=1))
-    lam = np.maximum(lam, 0.0)
-    s = dual_scale(X, dual_coef(lam, y, "margin"), alpha, arr)
-    lower = float(lam.sum()) / s
     upper = pn_net / q.min() if q.min() > 0 else np.inf  # the network rescaled to min q = 1
+    lower, s, lam, source = best_bound(X, y, alpha, arr, "margin", sol, upper, cert_tol)
     vals = _common(arr, a, W, lam, s, pruned) | {
         "path_norm": pn, "gamma": 1.0 / (2.0 * pn), "margins": q, "path_norm_network": pn_net,
         "gamma_network": float(q.min() / (a @ a + np.sum(W * W))), "dual_bound": lower,
-        "gamma_upper": 1.0 / (2.0 * lower), "path_norm_upper": upper,
+        "gamma_upper": 1.0 / (2.0 * lower), "path_norm_upper": upper
     }
     cert = {
         "margin_violation": max(0.0, 1.0 - float(q.min())),
@@ -155,6 +156,7 @@ def max_margin_two_layer(
         "duality_gap": abs(upper - lower) / upper if np.isfinite(upper) else np.inf,
         "cone_violation": cone_violation(X, sol.groups, kept),
     }
+    sol = replace(sol, note=f"{sol.note}; dual bound from the {source}")
     return _target("two_layer_max_margin", sol, arr, vals, cert, cert_tol)
 
 
@@ -195,16 +197,14 @@ def min_norm_interpolator_two_layer(
     sol = solve_group_program(X, y, alpha, arr, "equal", tol)
     if isinstance(sol, SolveInfo):
         return _unsolved("two_layer_min_norm", sol, arr, cert_tol)
-    U, V, lam = sol.U, sol.V, sol.lam
+    U, V = sol.U, sol.V
     a, W, kept, pruned = network_from_groups(U, V, keep_rtol)
     out = network_outputs(a, W, X, alpha)
     pn, pn_net = _group_norm(U, V), float(np.abs(a) @ np.linalg.norm(W, axis=1))
-    lam = dual_coef(lam, y, "equal")
-    s = dual_scale(X, lam, alpha, arr)
-    lower = float(lam @ y) / s
+    lower, s, lam, source = best_bound(X, y, alpha, arr, "equal", sol, pn_net, cert_tol)
     vals = _common(arr, a, W, lam, s, pruned) | {
         "path_norm": pn, "theta_norm_sq": 2.0 * pn, "outputs": out,
-        "path_norm_network": pn_net, "dual_bound": lower,
+        "path_norm_network": pn_net, "dual_bound": lower
     }
     if is_orthogonal(X) and np.all(np.any(X != 0, axis=1)):
         vals["closed_form"] = orthogonal_min_path_norm(X, y, alpha)
@@ -215,6 +215,7 @@ def min_norm_interpolator_two_layer(
         "duality_gap": abs(pn_net - lower) / max(pn_net, np.finfo(float).tiny),
         "cone_violation": cone_violation(X, sol.groups, kept),
     }
+    sol = replace(sol, note=f"{sol.note}; dual bound from the {source}")
     return _target("two_layer_min_norm", sol, arr, vals, cert, cert_tol)
 
 
