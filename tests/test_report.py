@@ -15,6 +15,7 @@ import verify.report
 import verify.report.io
 from verify.errors import UserError
 from verify.report import render, render_plots
+from verify.report.markdown import case_tables, sweep_targets_table
 from verify.report.io import as_float, atomic_write_text, fmt, plot_filename
 
 FIXTURE = Path(__file__).parent / "fixtures" / "results_example.json"
@@ -234,3 +235,15 @@ def test_label_falls_back_to_text() -> None:
     assert math_label(r"\|w(t)\|", "q") == r"$\|w(t)\|$"
     assert math_label(r"\begin{cases} a \end{cases}", "q") == r"\begin{cases} a \end{cases}"
     assert math_label("", "q") == "q"
+
+
+def test_sweep_targets_table() -> None:
+    prov = {"seeds": [1, 2, 3], "targets": {"kernel": "3/3 optimal (CLARABEL x)",
+                                            "f1": "2/3 optimal, 1/3 optimal_inaccurate (C)"}}
+    rows = [{"claim": "plain"}, {"claim": "trend", "evidence": {"sweep_runs": prov}}]
+    t = sweep_targets_table(rows)
+    assert t is not None and len(t.rows) == 2
+    assert t.rows[1][1:] == ("3", "f1", "2/3 optimal, 1/3 optimal_inaccurate (C)")
+    assert sweep_targets_table(rows[:1]) is None
+    titles = [title for title, _ in case_tables(None, rows)]
+    assert titles == ["Targets of the sweep runs"]

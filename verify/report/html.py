@@ -11,10 +11,9 @@ import hashlib
 from html import escape
 from typing import Any, Mapping
 
-from verify.report.markdown import (PREAMBLE, CaseGroup, Table, TheoremGroup, assumptions_table,
-                                    case_facts, claim_details, claims_table, counts_table,
-                                    digits_table, group, name_of, provenance_items, split_reading,
-                                    targets_table)
+from verify.report.markdown import (PREAMBLE, CaseGroup, Table, TheoremGroup, case_facts,
+                                    case_tables, claim_details, claims_table, counts_table, group,
+                                    name_of, provenance_items, split_reading)
 from verify.report.plots import OUTCOME_COLORS
 
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
@@ -107,11 +106,7 @@ def _claim(row: Mapping[str, Any], png: bytes | None) -> str:
 def _case(case: CaseGroup, images: Mapping[tuple[str, str], bytes]) -> str:
     parts = [f'<h3 id="{anchor("case", case.name)}">Case <code>{escape(case.name)}</code></h3>',
              _dl(case_facts(case.record))]
-    if case.record is not None:
-        tables = [("Audited digits", digits_table(case.record)),
-                  ("Targets", targets_table(case.record)),
-                  ("Assumptions", assumptions_table(case.record))]
-        parts += [f"<h4>{title}</h4>{table(t)}" for title, t in tables if t is not None]
+    parts += [f"<h4>{title}</h4>{table(t)}" for title, t in case_tables(case.record, case.rows)]
     if case.rows:
         parts.append(f"<h4>Claims</h4>{table(claims_table(case.rows))}")
         parts += [_claim(r, images.get((case.name, r.get("claim", "")))) for r in case.rows]

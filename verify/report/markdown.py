@@ -152,6 +152,30 @@ def targets_table(record: Mapping[str, Any]) -> Table | None:
     return Table(header, ("code", "status") + ("text",) * 7, rows) if rows else None
 
 
+def sweep_targets_table(rows: Iterable[Mapping[str, Any]]) -> Table | None:
+    """Targets of every sweep claim's runs: how many ended with each status, and the solver.
+
+    From the rows' ``evidence["sweep_runs"]`` (one line per claim and target), so the solver
+    status behind every point of a sweep plot is in the report, not only in results.json.
+    """
+    body = tuple(
+        (name_of(r, "claim"), str(len(prov.get("seeds") or [])), name, fmt(text))
+        for r in rows
+        for prov in [(r.get("evidence") or {}).get("sweep_runs") or {}]
+        for name, text in (prov.get("targets") or {}).items())
+    header = ("claim", "runs", "target", "statuses (solver)")
+    return Table(header, ("code", "text", "code", "text"), body) if body else None
+
+
+def case_tables(record: Mapping[str, Any] | None,
+                rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, Table]]:
+    """The titled tables of a case section, in order (those with no rows left out)."""
+    tables = [("Audited digits", digits_table(record)), ("Targets", targets_table(record)),
+              ("Assumptions", assumptions_table(record))] if record is not None else []
+    tables.append(("Targets of the sweep runs", sweep_targets_table(rows)))
+    return [(title, t) for title, t in tables if t is not None]
+
+
 def assumptions_table(record: Mapping[str, Any]) -> Table | None:
     """The assumption audit, with the measured values (the effective constants)."""
     rows = tuple(
@@ -232,11 +256,7 @@ def _md_claim(row: Mapping[str, Any], plot: str | None) -> str:
 
 def _md_case(case: CaseGroup, plots: Mapping[tuple[str, str], str]) -> list[str]:
     parts = [f"### Case `{case.name}`", _md_list(case_facts(case.record))]
-    if case.record is not None:
-        tables = [("Audited digits", digits_table(case.record)),
-                  ("Targets", targets_table(case.record)),
-                  ("Assumptions", assumptions_table(case.record))]
-        parts += [f"**{title}**\n\n{md_table(t)}" for title, t in tables if t is not None]
+    parts += [f"**{title}**\n\n{md_table(t)}" for title, t in case_tables(case.record, case.rows)]
     if case.rows:
         parts.append(f"**Claims**\n\n{md_table(claims_table(case.rows))}")
         parts += [_md_claim(r, plots.get((case.name, r.get("claim", "")))) for r in case.rows]
