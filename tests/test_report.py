@@ -247,3 +247,16 @@ def test_sweep_targets_table() -> None:
     assert sweep_targets_table(rows[:1]) is None
     titles = [title for title, _ in case_tables(None, rows)]
     assert titles == ["Targets of the sweep runs"]
+
+
+def test_sweep_quantity_labels() -> None:
+    from verify.report.sweepplot import quantity_label, sweep_plot
+
+    record = {"series": {"err": {"label": r"\mathrm{err}_{test}(h_m)"},
+                         "bad": {"label": r"\textstyle\sum_k|b_k|\|a_k\|"}}}
+    assert quantity_label(record, "err") == r"$\mathrm{err}_{test}(h_m)$"
+    assert quantity_label(record, "bad") == "bad"  # mathtext cannot draw it: the name
+    assert quantity_label(record, "missing") == "missing" and quantity_label(None, "err") == "err"
+    row = {"claim": "c", "outcome": "PASS", "kind": "Trend", "quantity": "err",
+           "evidence": {"points": {"x": [1, 2, 2], "y": [0.1, 0.2, 0.3], "show": {"bad": [0, 1, 2]}}}}
+    assert sweep_plot(row, record)[:4] == b"\x89PNG" and sweep_plot(row)[:4] == b"\x89PNG"

@@ -261,7 +261,7 @@ def plot_row(row: Mapping[str, Any], record: Mapping[str, Any] | None) -> bytes 
         if row.get("kind") == "Scaling":
             return scaling_plot(row)
         from verify.report.sweepplot import frequency_plot, sweep_plot  # they import this module
-        return frequency_plot(row) if row.get("kind") == "Frequency" else sweep_plot(row)
+        return frequency_plot(row) if row.get("kind") == "Frequency" else sweep_plot(row, record)
     series = ((record or {}).get("series") or {}).get(row.get("quantity", ""))
     if isinstance(series, Mapping) and floats(series.get("log_t")).size:
         return series_plot(row, series, record)

@@ -16,16 +16,26 @@ from typing import Any
 import numpy as np
 
 from verify.report.io import as_float, fmt
-from verify.report.plots import _hline, _limit_hat, _png, _row_figure, floats
+from verify.report.plots import _hline, _limit_hat, _png, _row_figure, floats, math_label
 
 
-def sweep_plot(row: Mapping[str, Any]) -> bytes:
+def quantity_label(record: Mapping[str, Any] | None, name: str) -> str:
+    """The quantity's LaTeX label from the case record, as mathtext, else its name."""
+    series = ((record or {}).get("series") or {}).get(name) or {}
+    text = math_label(str(series.get("label") or ""), name) if isinstance(series, Mapping) else name
+    return text if text.startswith("$") else name
+
+
+def sweep_plot(row: Mapping[str, Any], record: Mapping[str, Any] | None = None) -> bytes:
     """Points ``y`` against the swept ``x`` (log axis) with bounds, expected value and fit.
 
     Parameters
     ----------
     row
         A results row whose ``evidence["points"]`` holds ``{"x": [...], "y": [...]}``.
+    record
+        The case record; its series labels name the quantities in the legend and on the
+        ``y`` axis (the names are used without it).
 
     Returns
     -------
@@ -37,12 +47,14 @@ def sweep_plot(row: Mapping[str, Any]) -> bytes:
     x, y = floats(pts.get("x")), floats(pts.get("y"))
     ok = (np.isfinite(x) & np.isfinite(y) & (x > 0)) if x.shape == y.shape else np.zeros(0, bool)
     if np.any(ok):
-        _runs(ax, x[ok], y[ok], "C0", str(row.get("quantity", "")) if pts.get("show") else "runs")
+        name = quantity_label(record, str(row.get("quantity", "")))
+        _runs(ax, x[ok], y[ok], "C0", name if pts.get("show") else "")
         for i, (name, vals) in enumerate((pts.get("show") or {}).items()):
             v = floats(vals)
             if v.shape == x.shape:
                 keep = ok & np.isfinite(v)
-                _runs(ax, x[keep], v[keep], f"C{i + 1}", str(name), marker="^")
+                _runs(ax, x[keep], v[keep], f"C{i + 1}", quantity_label(record, str(name)),
+                      marker="^")
         xs = np.unique(x[ok])
         ax.set_xscale("log")
         ax.set_xticks(xs, [fmt(v, 4) for v in xs])
@@ -56,16 +68,18 @@ def sweep_plot(row: Mapping[str, Any]) -> bytes:
         _hline(ax, expected, "expected", color="black", linestyle="--")
     _limit_hat(ax, ev)
     ax.set_xlabel(str(ev.get("x_label", "parameter")), fontsize=8)
-    ax.set_ylabel(str(row.get("quantity", "")), fontsize=8)
+    ax.set_ylabel(quantity_label(record, str(row.get("quantity", ""))), fontsize=8)
     return _png(fig, ax)
 
 
 def _runs(ax, x: np.ndarray, y: np.ndarray, color: str, label: str, marker: str = "o") -> None:
-    """One point per run and the per-value median, joined."""
-    ax.scatter(x, y, s=14, color=color, marker=marker, label=f"{label} (runs)", zorder=3)
+    """One point per run and the per-value median, joined (legend ``label (runs)``, or
+    ``runs`` and ``median`` when ``label`` is empty)."""
+    ax.scatter(x, y, s=14, color=color, marker=marker, label=f"{label} (runs)" if label else "runs",
+               zorder=3)
     xs = np.unique(x)
     ax.plot(xs, [np.median(y[x == v]) for v in xs], "-", color=color, linewidth=1,
-            label=f"{label} (median)")
+            label=f"{label} (median)" if label else "median")
 
 
 def frequency_plot(row: Mapping[str, Any]) -> bytes:
