@@ -365,3 +365,27 @@ def test_every_candidate_multiplier_gives_a_lower_bound():
     lams += list(np.random.default_rng(0).standard_normal((5, y.size)))
     bounds = [groupdual.bound_from(X, y, alpha, arr, "equal", lam)[0] for lam in lams]
     assert len(bounds) >= 8 and max(bounds) <= closed * (1 + 1e-9)
+
+
+def test_full_program_solver_error_is_retried():
+    # This draw (n = 8, d = 128, row-space coordinates of Lai et al. 2026's two-layer
+    # reading) makes Clarabel fail numerically (solver_error) on the full program at every
+    # tolerance; without equilibration it returns a point, which the polish certifies.
+    from theorems._squared_relu import row_space
+
+    rng = np.random.default_rng(123)
+    X, y = rng.standard_normal((8, 128)) / np.sqrt(128), np.sign(rng.standard_normal(8))
+    t = min_norm_interpolator_two_layer(row_space(X)[0], y, 0.0).require()
+    assert "full program: solver_error" in t.note and "equilibrate_enable" in t.note
+    assert t.certificate["duality_gap"] <= 1e-7
+
+
+def test_clarabel_settings_are_named_in_the_solver_string():
+    import cvxpy as cp
+
+    from verify.targets.solve import solve_clarabel
+
+    x = cp.Variable(2)
+    info = solve_clarabel(cp.Problem(cp.Minimize(cp.sum_squares(x - 1))), tol=1e-9,
+                          settings={"equilibrate_enable": False})
+    assert info.status == "optimal" and info.solver.endswith("(tol=1e-09, equilibrate_enable=False)")

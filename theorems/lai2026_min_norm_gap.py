@@ -36,8 +36,8 @@ Our formalization (every choice below is a reading):
     ``optimal_inaccurate`` (the polish failed) on 40, 30 and 19 of 200 ``n = 8`` draws at
     ``d = 16, 128, 4096``, which made the gap NaN there: the optimal neurons sit on kinks, so
     the optimum is not unique. Since the polish merges parallel groups
-    (:mod:`verify.targets.groupsocp`) every draw certifies but one (``d = 128``, seed 123:
-    Clarabel's ``solver_error`` on the full program at every tolerance).
+    (:mod:`verify.targets.groupsocp`) and retries a ``solver_error`` of the full program
+    without equilibration (``d = 128``, seed 123), all 600 certify.
   - *What this leaves open.* Whether the paper's model is a different reading (a fixed outer
     layer, another init or step regime) cannot be decided without the theorem body.
 * **Data**: ``x_i ~ N(0, Sigma) / sqrt(tr Sigma)``, ``Sigma = diag(lambda)``, ``||lambda||_inf = 1``:

@@ -30,6 +30,7 @@ with fit :math:`y \odot f \ge 1` (margins) or :math:`f = y` (interpolation). Thr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import cvxpy as cp
 import numpy as np
@@ -42,6 +43,7 @@ SUPPORT_RTOL = 1e-6  # groups above SUPPORT_RTOL * max norm form the support re-
 POLISH_TOL_STEPS = (1.0, 1e1, 1e2, 1e3, 1e4)  # polish tolerances (units of tol) until "optimal"
 POLISH_ROUNDS = 3  # support re-solves, merging parallel groups after a failed one
 PARALLEL_COS = 1.0 - 1e-4  # groups whose directions have cosine above this are merged
+RETRY_SETTINGS = {"equilibrate_enable": False}  # full program again after a solver_error
 CG_MIN_PATTERNS = 500  # above this many patterns, solve by column generation
 CG_MAX_ROUNDS = 40  # column-generation rounds before falling back to the full program
 CG_TOL = 1e-9  # a chamber violates dual feasibility when rho > 1 + CG_TOL
@@ -101,6 +103,9 @@ def solve_group_program(
         iu = iv = np.arange(arr.n_patterns)
         U, V, lam, info = solve_groups(X, y, Dt, Sgn, Dt, Sgn, kind, tol)
         how = f"full program: {summary(info)}"
+        if info.status == "solver_error":  # Clarabel's numerical failure, not infeasibility
+            U, V, lam, info = solve_groups(X, y, Dt, Sgn, Dt, Sgn, kind, tol, RETRY_SETTINGS)
+            how += f"; retried with {RETRY_SETTINGS}: {summary(info)}"
     else:
         iu, iv, U, V, lam, info, how = first
     if U is None or V is None or lam is None:
@@ -233,10 +238,11 @@ def support_of(U: np.ndarray, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def solve_groups(
     X: np.ndarray, y: np.ndarray, Du: np.ndarray, Su: np.ndarray, Dv: np.ndarray,
-    Sv: np.ndarray, kind: str, tol: float,
+    Sv: np.ndarray, kind: str, tol: float, settings: dict[str, Any] | None = None,
 ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None, SolveInfo]:
     """Clarabel on the group-lasso SOCP (u-groups on patterns ``Du``, v-groups on ``Dv``).
 
+    ``settings``: further Clarabel settings (:func:`verify.targets.solve.solve_clarabel`).
     Returns (U, V, multipliers of the fit constraints, info).
     """
     d = X.shape[1]
@@ -245,7 +251,7 @@ def solve_groups(
     fit = cp.multiply(y, f) >= 1 if kind == "margin" else f == y
     cons = [fit, cp.multiply(Su, U @ X.T) >= 0, cp.multiply(Sv, V @ X.T) >= 0]
     obj = cp.sum(cp.norm(U, 2, axis=1)) + cp.sum(cp.norm(V, 2, axis=1))
-    info = solve_clarabel(cp.Problem(cp.Minimize(obj), cons), tol=tol)
+    info = solve_clarabel(cp.Problem(cp.Minimize(obj), cons), tol=tol, settings=settings)
     lam = None if fit.dual_value is None else np.asarray(fit.dual_value, float).ravel()
     if U.value is None or V.value is None:
         return None, None, lam, info

@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 import warnings
 from dataclasses import dataclass
+from typing import Any
 
 import cvxpy as cp
 
@@ -68,7 +69,9 @@ def require_clarabel() -> str:
     return str(getattr(clarabel, "__version__", "?"))
 
 
-def solve_clarabel(problem: cp.Problem, *, tol: float = 1e-12) -> SolveInfo:
+def solve_clarabel(
+    problem: cp.Problem, *, tol: float = 1e-12, settings: dict[str, Any] | None = None
+) -> SolveInfo:
     """Solve ``problem`` in place with Clarabel at ``tol_gap_abs = tol_gap_rel = tol_feas = tol``.
 
     Parameters
@@ -77,6 +80,9 @@ def solve_clarabel(problem: cp.Problem, *, tol: float = 1e-12) -> SolveInfo:
         A cvxpy problem; its variables and constraint duals are filled in by cvxpy.
     tol
         Clarabel's absolute/relative duality-gap and feasibility tolerance.
+    settings
+        Further Clarabel settings (e.g. ``{"equilibrate_enable": False}``); they are named
+        in the solver string, so a result records how it was obtained.
 
     Returns
     -------
@@ -93,8 +99,9 @@ def solve_clarabel(problem: cp.Problem, *, tol: float = 1e-12) -> SolveInfo:
     if not tol > 0:
         raise ValueError(f"tol must be positive, got {tol!r}")
     version = require_clarabel()
-    kwargs = {"tol_gap_abs": tol, "tol_gap_rel": tol, "tol_feas": tol}
-    solver = f"CLARABEL {version}(tol={tol:.0e})"
+    extra = dict(settings or {})
+    kwargs = {"tol_gap_abs": tol, "tol_gap_rel": tol, "tol_feas": tol} | extra
+    solver = f"CLARABEL {version}(tol={tol:.0e}" + "".join(f", {k}={v}" for k, v in extra.items()) + ")"
     start = time.perf_counter()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
