@@ -13,7 +13,8 @@ Workloads (n = 8, exact enumeration of the chambers, Clarabel at 1e-12):
 * ``max-margin``: global max-margin net, x ~ N(0, I_2), labels +-1 (Lyu et al. 2021's size).
 
 Each workload runs twice in the same process: the baseline (one polish round, no dual
-refinement: the code before these two changes) and the current code. Rows: draws certified
+refinement: the code before these two changes; the retry after a full-program
+``solver_error`` stays on in both) and the current code. Rows: draws certified
 (status ``optimal`` and every certificate entry within tolerance), seconds per draw, and the
 time ratio current / baseline. BLAS runs single-threaded.
 """
