@@ -26,13 +26,13 @@ from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
-from verify.backends import make_backend  # noqa: E402
-from verify.certified import certified_run  # noqa: E402
-from verify.gd import StepRule, gradient_descent  # noqa: E402
-from verify.losses import make_loss  # noqa: E402
-from verify.models import TwoLayer  # noqa: E402
-from verify.span import span_descent  # noqa: E402
-from verify.trajectory import StopRule, log_schedule, record  # noqa: E402
+from verify.arith.backends import make_backend  # noqa: E402
+from verify.dynamics.certified import certified_run  # noqa: E402
+from verify.dynamics.gd import StepRule, gradient_descent  # noqa: E402
+from verify.problem.losses import make_loss  # noqa: E402
+from verify.problem.models import TwoLayer  # noqa: E402
+from verify.dynamics.span import span_descent  # noqa: E402
+from verify.dynamics.trajectory import StopRule, log_schedule, record  # noqa: E402
 
 SIZES = [(10, 50, 20), (20, 200, 50), (50, 1000, 100)]
 D_SWEEP = [(20, 100, 50), (20, 1000, 50), (20, 10000, 50)]

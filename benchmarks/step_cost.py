@@ -13,10 +13,10 @@ import time
 
 import numpy as np
 
-from verify.backends import Float64, MPMath
-from verify.gd import StepRule, gradient_descent
-from verify.losses import make_loss
-from verify.models import Linear, TwoLayer
+from verify.arith.backends import Float64, MPMath
+from verify.dynamics.gd import StepRule, gradient_descent
+from verify.problem.losses import make_loss
+from verify.problem.models import Linear, TwoLayer
 
 
 def per_step(model, X, y, be, steps: int, repeats: int = 3) -> float:

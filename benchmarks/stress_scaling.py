@@ -19,9 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from verify import registry
-from verify.cli import main
-from verify.stress import base_profile, grid, sweep
+from verify.spec import registry
+from verify.cli.main import main
+from verify.explore.stress import base_profile, grid, sweep
 
 
 def _run(theorem: str, grid_name: str, seeds: int, workers: int) -> dict:

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 import sympy
 
-import verify.assumptions as va
-from verify.assumptions import (Assumption, AssumptionResult, Stat, Status, all_hold, audit,
+import verify.spec.assumptions as va
+from verify.spec.assumptions import (Assumption, AssumptionResult, Stat, Status, all_hold, audit,
                                 evaluate)
-from verify.datastats import (gram_exact, is_symmetric_pairs, near_orthogonality_C, norm_ratio,
+from verify.problem.datastats import (gram_exact, is_symmetric_pairs, near_orthogonality_C, norm_ratio,
                               sigma_max_sq)
 
 x, y, eta, s = sympy.symbols("x y eta sigma_max_sq", positive=True)
@@ -27,7 +27,7 @@ def verdict(relation, **params) -> AssumptionResult:
 
 
 def test_docstring_examples_run():
-    import verify.datastats as ds
+    import verify.problem.datastats as ds
 
     results = [doctest.testmod(m, optionflags=doctest.NORMALIZE_WHITESPACE) for m in (va, ds)]
     assert sum(r.attempted for r in results) > 10 and sum(r.failed for r in results) == 0

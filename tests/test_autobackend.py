@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 
-from verify import registry
-from verify.autobackend import LADDER, digit_limited
-from verify.cases import Case
+from verify.spec import registry
+from verify.engine.autobackend import LADDER, digit_limited
+from verify.spec.cases import Case
 from verify.claims import Limit
-from verify.execute import run_case
-from verify.params import validate
+from verify.engine.execute import run_case
+from verify.spec.params import validate
 from verify.report.markdown import case_facts
 
 

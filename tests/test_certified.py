@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from flint import arb, arf, fmpz
 
-from verify.backends import MPMath, backend_names, make_backend
-from verify.certified import (
+from verify.arith.backends import MPMath, backend_names, make_backend
+from verify.dynamics.certified import (
     ArbBall,
     BallState,
     PrecisionLost,
@@ -15,11 +15,11 @@ from verify.certified import (
     certified_run,
 )
 from verify.errors import UserError
-from verify.gd import StepRule, gradient_descent
-from verify.losses import make_loss
-from verify.models import Linear, TwoLayer
-from verify.span import span_descent
-from verify.trajectory import StopRule, log_schedule, record
+from verify.dynamics.gd import StepRule, gradient_descent
+from verify.problem.losses import make_loss
+from verify.problem.models import Linear, TwoLayer
+from verify.dynamics.span import span_descent
+from verify.dynamics.trajectory import StopRule, log_schedule, record
 
 MP = MPMath(dps=60)
 

@@ -14,14 +14,14 @@ import numpy as np
 import pytest
 
 from theorems import _chizat_bach as cb
-from verify import registry
-from verify.cases import Case
-from verify.data import Dataset
-from verify.execute import run_case
-from verify.losses import make_loss
-from verify.models import TwoLayer
-from verify.params import validate
-from verify.quantities import Point
+from verify.spec import registry
+from verify.spec.cases import Case
+from verify.problem.data import Dataset
+from verify.engine.execute import run_case
+from verify.problem.losses import make_loss
+from verify.problem.models import TwoLayer
+from verify.spec.params import validate
+from verify.problem.quantities import Point
 from verify.targets.arrangement import activation_patterns
 from verify.targets.dictionary import cube_sphere_grid, f1_dictionary_margin
 from verify.targets.kernel_svm import arccos_kernel, kernel_svm, relu_feature_limit_kernel
@@ -174,7 +174,7 @@ def test_mean_field_time_scaling_is_plain_gd_on_rescaled_weights():
 
 
 def _be():
-    from verify.backends import make_backend
+    from verify.arith.backends import make_backend
     return make_backend("float64", 30)
 
 
@@ -252,7 +252,7 @@ def test_kernel_short_run_tracks_the_rf_svm():
 def test_kernel_excess_is_the_kernel_limits_test_error_minus_the_networks():
     """Sign and content of the `adaptivity` quantity on a short run with spurious coordinates:
     the arc-cosine SVM's test error (recomputed here from the same data) minus the network's."""
-    from verify.execute import _rngs
+    from verify.engine.execute import _rngs
     over = dict(data_seed=3, d=8, n=60, m=32, init="gaussian", exact_targets=False, eta=1.0,
                 steps=400, checkpoints=8, audit_steps=0, n_test=500)
     res = _run("chizat-bach2020-f1", ("never_above",), **over)
@@ -272,7 +272,7 @@ def test_kernel_degrades_end_to_end_and_its_mutation_fails(direction, outcome):
     """The `kernel_degrades` Trend on a small version of the d sweep (d = 5, 25; 4 datasets
     each; n = 128): the arc-cosine kernel's test error rises with d, so the claim PASSes and
     the reversed claim FAILs; every run's kernel SVM is recorded as optimal."""
-    from verify.sweep import Sweep
+    from verify.spec.sweep import Sweep
     from theorems import chizat_bach2020_f1 as f1
     sw = Sweep("d", (5, 25), seeds=4, x_label="d",
                overrides=dict(f1.DIMENSION.overrides) | {"n": 128, "m": 8, "max_log_t": 3.0})

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from verify import registry
-from verify.cli import main
-from verify.results import load
+from verify.spec import registry
+from verify.cli.main import main
+from verify.engine.results import load
 
 TINY = Path(__file__).parent / "cases"
 
@@ -122,7 +122,7 @@ def test_strict_turns_undecided_into_exit_1(monkeypatch, tmp_path, tiny_cases, c
 
 
 def test_expected_failure_policy():
-    from verify.execute import apply_policy
+    from verify.engine.execute import apply_policy
     from verify.outcome import ClaimResult, Outcome
 
     thm = dataclasses.replace(registry.get("soudry2018-linear"), expected_failures={"margin": "published counterexample"})

@@ -10,11 +10,15 @@ import signal
 
 import pytest
 
-from verify import cluster, registry, stress
-from verify.cli import main
+from verify.engine import cluster
+
+from verify.spec import registry
+
+from verify.explore import stress
+from verify.cli.main import main
 from verify.errors import UserError
-from verify.results import load
-from verify.runner import Job
+from verify.engine.results import load
+from verify.engine.runner import Job
 
 distributed = pytest.importorskip("distributed")
 
@@ -44,7 +48,7 @@ def test_dask_sweep_matches_the_local_one(local_cluster, tiny_cases, tmp_path, c
     assert code_here == code_there
     assert len(load(there)["cases"]) == 4
     assert _without_timing(load(there)) == _without_timing(load(here))
-    reruns = len(load(there)["stress"].get("confirmations") or {})  # FAILs rerun longer (verify.confirm)
+    reruns = len(load(there)["stress"].get("confirmations") or {})  # FAILs rerun longer (verify.explore.confirm)
     # every case and rerun cached client-side as its result arrived
     assert len(list((there / "cases").glob("*.json"))) == 4 + reruns
 

@@ -6,11 +6,11 @@ import math
 import numpy as np
 import pytest
 
-from verify.backends import MPMath, backend_names, make_backend
-from verify.compensated import CompensatedState, Float64DD, advance_log_t, dw_plus_fp
-from verify.gd import StepRule, gradient_descent
-from verify.losses import make_loss
-from verify.models import Linear, TwoLayer
+from verify.arith.backends import MPMath, backend_names, make_backend
+from verify.dynamics.compensated import CompensatedState, Float64DD, advance_log_t, dw_plus_fp
+from verify.dynamics.gd import StepRule, gradient_descent
+from verify.problem.losses import make_loss
+from verify.problem.models import Linear, TwoLayer
 
 MP = MPMath(dps=40)
 CTX = MP.ctx

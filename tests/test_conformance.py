@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from verify import registry
+from verify.spec import registry
 from verify.testing import checks
 
 PAIRS = [(tid, check) for tid in registry.theorems() for check in checks()]

@@ -4,12 +4,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from verify.backends import MPMath, backend_names, make_backend
-from verify.ddmath import DoubleDouble, exp, expm1_reduced, log, log1p, logsumexp, softplus, to_mpf
-from verify.ddouble import DD, dd_sum, matmul, quick_two_sum, two_prod, two_sum
-from verify.gd import StepRule, gradient_descent
-from verify.losses import make_loss
-from verify.models import Linear, TwoLayer
+from verify.arith.backends import MPMath, backend_names, make_backend
+from verify.arith.ddmath import DoubleDouble, exp, expm1_reduced, log, log1p, logsumexp, softplus, to_mpf
+from verify.arith.ddouble import DD, dd_sum, matmul, quick_two_sum, two_prod, two_sum
+from verify.dynamics.gd import StepRule, gradient_descent
+from verify.problem.losses import make_loss
+from verify.problem.models import Linear, TwoLayer
 
 CTX = MPMath(dps=50).ctx
 

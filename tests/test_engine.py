@@ -7,12 +7,12 @@ import mpmath
 import numpy as np
 import pytest
 
-from verify.backends import Float64, MPMath, make_backend
+from verify.arith.backends import Float64, MPMath, make_backend
 from verify.errors import UserError
-from verify.gd import StepRule, gradient_descent
-from verify.losses import make_loss
-from verify.models import Linear, TwoLayer
-from verify.trajectory import StopRule, log_schedule, record
+from verify.dynamics.gd import StepRule, gradient_descent
+from verify.problem.losses import make_loss
+from verify.problem.models import Linear, TwoLayer
+from verify.dynamics.trajectory import StopRule, log_schedule, record
 
 MODELS = {
     "linear": Linear(),

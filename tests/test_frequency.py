@@ -7,12 +7,14 @@ import dataclasses
 import numpy as np
 import pytest
 
-from verify import execute, registry
-from verify.cases import Case
+from verify.engine import execute
+
+from verify.spec import registry
+from verify.spec.cases import Case
 from verify.claims import Frequency, Series
 from verify.claims.frequency import clopper_pearson
-from verify.params import validate
-from verify.sweep import Sweep
+from verify.spec.params import validate
+from verify.spec.sweep import Sweep
 
 
 def _series(counts: dict[float, tuple[int, int]]) -> Series:

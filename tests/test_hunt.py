@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from verify import hunt, registry
-from verify import searchspace as ss
+from verify.explore import hunt
+
+from verify.spec import registry
+from verify.explore import searchspace as ss
 from verify.claims import Expected
-from verify.cli import main
+from verify.cli.main import main
 from verify.errors import TargetFailed
-from verify.results import load
+from verify.engine.results import load
 
 TINY = Path(__file__).parent / "cases"
 SOUDRY = "soudry2018-linear"

@@ -4,9 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from verify.data import Dataset
-from verify.models import Linear, TwoLayer
-from verify.quantities import Point, kkt_target
+from verify.problem.data import Dataset
+from verify.problem.models import Linear, TwoLayer
+from verify.problem.quantities import Point, kkt_target
 from verify.targets.clarke import clarke_certificate, clarke_kkt
 from verify.targets.kinks import KinkTerms, relu_kinks
 from verify.targets.kkt import kkt_multipliers

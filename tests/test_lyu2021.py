@@ -6,12 +6,12 @@ import dataclasses
 import numpy as np
 import pytest
 
-from verify import registry
-from verify.cases import Case
+from verify.spec import registry
+from verify.spec.cases import Case
 from verify.claims import Expected, Limit
-from verify.data import separable_gaussian, symmetric
-from verify.execute import run_case
-from verify.params import validate
+from verify.problem.data import separable_gaussian, symmetric
+from verify.engine.execute import run_case
+from verify.spec.params import validate
 from verify.targets.twolayer import max_margin_two_layer
 
 

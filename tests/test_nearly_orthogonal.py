@@ -4,14 +4,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from verify import registry
-from verify.cases import Case
-from verify.data import nearly_orthogonal
-from verify.datastats import near_orthogonality_C
+from verify.spec import registry
+from verify.spec.cases import Case
+from verify.problem.data import nearly_orthogonal
+from verify.problem.datastats import near_orthogonality_C
 from verify.errors import UserError
-from verify.execute import run_case
-from verify.params import validate
-from verify.rank import stable_rank
+from verify.engine.execute import run_case
+from verify.spec.params import validate
+from verify.problem.rank import stable_rank
 
 
 def _case(tid: str, **over) -> Case:

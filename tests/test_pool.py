@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from verify.blas import BLAS_THREAD_VARS
+from verify.engine.blas import BLAS_THREAD_VARS
 
 
 def _rows(out: Path, jobs: int) -> list[dict]:

@@ -10,11 +10,11 @@ import pytest
 from theorems import _squared_relu as sq
 from theorems import lai2026_min_norm_gap as lai
 from theorems import vardi_shamir2021_single_neuron as vs
-from verify import registry
-from verify.cases import Case
-from verify.execute import _trajectory, initial_params, run_case
-from verify.params import validate
-from verify.sweep import Sweep
+from verify.spec import registry
+from verify.spec.cases import Case
+from verify.engine.execute import _trajectory, initial_params, run_case
+from verify.spec.params import validate
+from verify.spec.sweep import Sweep
 from verify.targets.neuron import min_norm_single_neuron
 from verify.targets.pathnorm import orthogonal_min_path_norm
 from verify.targets.twolayer import min_norm_interpolator_two_layer

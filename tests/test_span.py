@@ -4,14 +4,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from verify.backends import MPMath, make_backend
-from verify.ddmath import to_mpf
+from verify.arith.backends import MPMath, make_backend
+from verify.arith.ddmath import to_mpf
 from verify.errors import UserError
-from verify.gd import StepRule, gradient_descent
-from verify.losses import make_loss
-from verify.models import Linear, TwoLayer
-from verify.span import coefficients, margins, span_descent, stable_rank, w_sq_norm
-from verify.trajectory import StopRule, log_schedule, record
+from verify.dynamics.gd import StepRule, gradient_descent
+from verify.problem.losses import make_loss
+from verify.problem.models import Linear, TwoLayer
+from verify.dynamics.span import coefficients, margins, span_descent, stable_rank, w_sq_norm
+from verify.dynamics.trajectory import StopRule, log_schedule, record
 
 NETS = [TwoLayer(m=4, alpha=0.1), TwoLayer(m=4, alpha=0.0, train_outer=False, outer_init="signs")]
 

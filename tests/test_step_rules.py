@@ -11,9 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from verify import cases, execute, registry
-from verify.gd import StepRule
-from verify.backends import Float64
+from verify.spec import cases, registry
+
+from verify.engine import execute
+from verify.dynamics.gd import StepRule
+from verify.arith.backends import Float64
 
 
 def _direction_at(rule: str, steps: int, log_t: float) -> tuple[float, np.ndarray]:

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import doctest
 
-from verify import registry, stepcheck
-from verify.cases import Case
-from verify.execute import run_case
+from verify.spec import registry
+
+from verify.dynamics import stepcheck
+from verify.spec.cases import Case
+from verify.engine.execute import run_case
 from verify.outcome import ClaimResult, Outcome
-from verify.params import validate
+from verify.spec.params import validate
 
 
 def test_doctests():

@@ -9,12 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from verify import registry, stress
+from verify.spec import registry
+
+from verify.explore import stress
 from verify.claims import Expected
-from verify.cli import main
+from verify.cli.main import main
 from verify.errors import UserError
 from verify.report import phase, stressmd
-from verify.results import load
+from verify.engine.results import load
 
 TINY = Path(__file__).parent / "cases"
 SOUDRY = "soudry2018-linear"

@@ -6,12 +6,12 @@ import dataclasses
 import numpy as np
 import pytest
 
-from verify import registry
-from verify.cases import Case
+from verify.spec import registry
+from verify.spec.cases import Case
 from verify.claims import Scaling
-from verify.execute import run_case
-from verify.params import validate
-from verify.sweep import Sweep
+from verify.engine.execute import run_case
+from verify.spec.params import validate
+from verify.spec.sweep import Sweep
 
 
 def _soudry_with(claim) -> tuple:

@@ -6,12 +6,14 @@ import dataclasses
 
 import pytest
 
-from verify import execute, registry, sweepjobs
-from verify.cases import Case
+from verify.engine import execute, sweepjobs
+
+from verify.spec import registry
+from verify.spec.cases import Case
 from verify.claims import Scaling
-from verify.params import validate
-from verify.runner import Job, pool_executor, run_jobs
-from verify.sweep import Sweep
+from verify.spec.params import validate
+from verify.engine.runner import Job, pool_executor, run_jobs
+from verify.spec.sweep import Sweep
 
 SW = Sweep("n", (4, 8), seeds=2, overrides={"steps": 200})
 

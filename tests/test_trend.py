@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from verify.claims import Series, Trend
-from verify.execute import run_case
+from verify.engine.execute import run_case
 from verify.report.sweepplot import sweep_plot
-from verify.sweep import Sweep
+from verify.spec.sweep import Sweep
 from tests.test_sweep import _soudry_with
 
 

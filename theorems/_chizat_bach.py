@@ -44,12 +44,12 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from verify.assumptions import Assumption, Stat
-from verify.data import Dataset
+from verify.spec.assumptions import Assumption, Stat
+from verify.problem.data import Dataset
 from verify.errors import UserError
-from verify.models import TwoLayer
-from verify.params import Param
-from verify.quantities import Point
+from verify.problem.models import TwoLayer
+from verify.spec.params import Param
+from verify.problem.quantities import Point
 from verify.targets.arrangement import activation_patterns
 from verify.targets.base import Target
 from verify.targets.dictionary import f1_dictionary_margin

@@ -19,15 +19,15 @@ import math
 import numpy as np
 import sympy as sp
 
-from verify.assumptions import Assumption, Stat
-from verify.data import Dataset, separable_gaussian, symmetric
-from verify.datastats import is_symmetric_pairs
-from verify.execute import initial_params
-from verify.models import TwoLayer
-from verify.params import Param
+from verify.spec.assumptions import Assumption, Stat
+from verify.problem.data import Dataset, separable_gaussian, symmetric
+from verify.problem.datastats import is_symmetric_pairs
+from verify.engine.execute import initial_params
+from verify.problem.models import TwoLayer
+from verify.spec.params import Param
 from verify.targets.svm import hard_margin_svm
 from verify.targets.twolayer import max_margin_two_layer
-from verify.theorem import Citation
+from verify.spec.theorem import Citation
 
 gamma, sym = sp.symbols("gamma_lin S")
 

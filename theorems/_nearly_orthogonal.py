@@ -12,14 +12,14 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from verify.assumptions import Assumption, Stat
-from verify.data import Dataset, nearly_orthogonal
-from verify.datastats import near_orthogonality_C, norm_ratio
-from verify.models import TwoLayer
-from verify.params import Param
-from verify.rank import stable_rank, tail_energy
+from verify.spec.assumptions import Assumption, Stat
+from verify.problem.data import Dataset, nearly_orthogonal
+from verify.problem.datastats import near_orthogonality_C, norm_ratio
+from verify.problem.models import TwoLayer
+from verify.spec.params import Param
+from verify.problem.rank import stable_rank, tail_energy
 from verify.claims import Limit
-from verify.theorem import Citation, Quantity
+from verify.spec.theorem import Citation, Quantity
 
 C, C_min, R2, R2_max, s0, s0_max, eta, c_eta, m_sym, Rmax2 = sp.symbols(
     "C_eff C_min R^2 R^2_max sigma_0 sigma_0max eta c_eta m R_max^2")
@@ -45,7 +45,7 @@ PARAMETERS = {
 
 
 def generate(p, rng) -> Dataset:
-    """Nearly-orthogonal data (:func:`verify.data.nearly_orthogonal`) plus held-out test
+    """Nearly-orthogonal data (:func:`verify.problem.data.nearly_orthogonal`) plus held-out test
     inputs from the same generator in ``meta["X_test"]`` (200 rows)."""
     kw = {"kind": p["kind"], "C": p["C"], "norm_ratio": p["norm_ratio"],
           "positive_fraction": p["positive_fraction"]}

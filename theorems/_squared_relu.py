@@ -1,7 +1,7 @@
 r"""Shared setup of the squared-loss theorems: Lai et al. (2026), Boursier et al. (2022),
 Vardi & Shamir (2021).  Not a theorem module (the registry skips ``_`` modules).
 
-Two models behind one interface (:class:`verify.models.TwoLayer`, ReLU, ``relu'(0) = 1``):
+Two models behind one interface (:class:`verify.problem.models.TwoLayer`, ReLU, ``relu'(0) = 1``):
 
 * the single neuron :math:`f(x) = \mathrm{relu}(\langle w, x\rangle)`:
   ``TwoLayer(m=1, train_outer=False, outer_init="signs")`` has the fixed outer weight +1;
@@ -20,13 +20,13 @@ from typing import Any
 import numpy as np
 from scipy.linalg import solve_triangular
 
-from verify.data import Dataset
-from verify.models import TwoLayer
-from verify.quantities import Point
+from verify.problem.data import Dataset
+from verify.problem.models import TwoLayer
+from verify.problem.quantities import Point
 from verify.targets.base import Target
 from verify.targets.neuron import min_norm_single_neuron, neuron_certificate
 from verify.targets.twolayer import min_norm_interpolator_two_layer
-from verify.theorem import Quantity
+from verify.spec.theorem import Quantity
 
 INTERP_RTOL = 1e-9  # max |f(x_i) - y_i| / max(1, max |y|) called interpolating (float64 reading)
 
@@ -61,7 +61,7 @@ def gram(data: Dataset) -> np.ndarray:
 
 def row_space(X: np.ndarray, G: np.ndarray | None = None) -> tuple[np.ndarray, Any]:
     """Coordinates of the row space of ``X``: ``L`` (n x n, lower) with ``X X^T = L L^T``
-    (``X = L Q``, ``Q = L^{-1} X`` orthonormal rows, as in :mod:`verify.span`) and the lift
+    (``X = L Q``, ``Q = L^{-1} X`` orthonormal rows, as in :mod:`verify.dynamics.span`) and the lift
     ``v -> Q^T v = X^T L^{-T} v`` of row-space coordinates (rows of ``V``) to ``R^d``."""
     X = np.asarray(X, float)
     L = np.linalg.cholesky(X @ X.T if G is None else G)

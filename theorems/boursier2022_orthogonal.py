@@ -36,14 +36,14 @@ import numpy as np
 import sympy as sp
 
 from theorems import _squared_relu as sq
-from verify.assumptions import Assumption, Stat
+from verify.spec.assumptions import Assumption, Stat
 from verify.claims import Eventually, Limit
-from verify.data import Dataset
-from verify.execute import initial_params
-from verify.params import Param
-from verify.sweep import Sweep
+from verify.problem.data import Dataset
+from verify.engine.execute import initial_params
+from verify.spec.params import Param
+from verify.spec.sweep import Sweep
 from verify.targets.twolayer import min_norm_interpolator_two_layer
-from verify.theorem import Citation, Quantity, Theorem
+from verify.spec.theorem import Citation, Quantity, Theorem
 
 rho, s0, s0_max, omni = sp.symbols("rho sigma_0 sigma_0max N_omni")
 SIGMAS = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)

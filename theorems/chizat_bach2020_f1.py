@@ -104,13 +104,13 @@ import numpy as np
 import sympy as sp
 
 from theorems import _chizat_bach as cb
-from verify.assumptions import Assumption
+from verify.spec.assumptions import Assumption
 from verify.claims import Bound, Eventually, Expected, Monotone, Trend
 from verify.errors import TargetFailed
-from verify.params import Param
-from verify.quantities import smoothed_margin
-from verify.sweep import Sweep
-from verify.theorem import Citation, Quantity, Theorem
+from verify.spec.params import Param
+from verify.problem.quantities import smoothed_margin
+from verify.spec.sweep import Sweep
+from verify.spec.theorem import Citation, Quantity, Theorem
 
 
 def gamma1(c) -> float:
@@ -156,7 +156,7 @@ WIDTH = Sweep("m", (16, 32, 64, 128, 256), seeds=2, x_label="m (width)", overrid
 #: The authors' Exp. 2 (notes section 3.8): n = 256, Gaussian init, d = 5..25; m = 40 for their
 #: 1000 (test errors within 0.065 on the same datasets, module docstring; m = 40 and 128 agree
 #: within 0.04 on ten datasets).  At m = 128, two `--jobs 2` workers with threaded BLAS took
-#: 150 s a run instead of 5 s; workers now run one BLAS thread each (verify.blas).
+#: 150 s a run instead of 5 s; workers now run one BLAS thread each (verify.engine.blas).
 DIMENSION = Sweep("d", (5, 10, 15, 20, 25), seeds=10, x_label="d (ambient, incl. bias)",
                   overrides={"exact_targets": False, "data_seed": -1, "n": 256, "m": 40,
                              "init": "gaussian", "max_log_t": 25.0})

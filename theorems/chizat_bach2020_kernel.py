@@ -36,15 +36,15 @@ import numpy as np
 import sympy as sp
 
 from theorems import _chizat_bach as cb
-from verify.assumptions import Assumption, Stat
+from verify.spec.assumptions import Assumption, Stat
 from verify.claims import Bound, Expected, Limit, Scaling
-from verify.data import Dataset
-from verify.models import Linear
-from verify.params import Param
-from verify.quantities import normalized_margin, smoothed_margin
-from verify.sweep import Sweep
+from verify.problem.data import Dataset
+from verify.problem.models import Linear
+from verify.spec.params import Param
+from verify.problem.quantities import normalized_margin, smoothed_margin
+from verify.spec.sweep import Sweep
 from verify.targets.kernel_svm import kernel_svm, relu_feature_limit_kernel
-from verify.theorem import Citation, Quantity, Theorem
+from verify.spec.theorem import Citation, Quantity, Theorem
 
 
 def features(X: np.ndarray, A: np.ndarray) -> np.ndarray:

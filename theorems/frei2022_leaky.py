@@ -14,7 +14,7 @@ stable-rank bound is a parameter, ``srank_bound``, reading):
   initialization itself has ``srank ~ min(2m, d)``);
 * rank at most two: the share of ``||W||_F^2`` beyond two singular values tends to 0;
 * KKT: the (eps, delta) KKT residual of the rescaled iterate
-  (:func:`verify.quantities.kkt_target`, Clarke subgradients, 1-homogeneous in ``W``)
+  (:func:`verify.problem.quantities.kkt_target`, Clarke subgradients, 1-homogeneous in ``W``)
   tends to 0.  The bounded initialization offset and the pre-freeze differences of the
   rows keep a fixed norm while ``||W||`` grows like ``q_min``, so the residual decays like
   ``1/q_min`` (our derivation, measured: ``q_min (eps + delta)`` is flat to 3 digits from
@@ -30,9 +30,9 @@ import numpy as np
 
 from theorems import _nearly_orthogonal as no
 from verify.claims import Bound, Eventually, Expected, Limit
-from verify.params import Param
-from verify.quantities import kkt_residual, kkt_scaled, kkt_target
-from verify.theorem import Citation, Quantity, Theorem
+from verify.spec.params import Param
+from verify.problem.quantities import kkt_residual, kkt_scaled, kkt_target
+from verify.spec.theorem import Citation, Quantity, Theorem
 
 B = Expected("srank_bound", lambda c: c.params["srank_bound"])
 

@@ -25,8 +25,8 @@ from __future__ import annotations
 
 from theorems import _nearly_orthogonal as no
 from verify.claims import Limit
-from verify.params import Param
-from verify.theorem import Theorem
+from verify.spec.params import Param
+from verify.spec.theorem import Theorem
 
 THEOREM = Theorem(
     id="kou2023-leaky",

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from theorems import _nearly_orthogonal as no
 from verify.claims import Bound, Expected
-from verify.params import Param
-from verify.theorem import Theorem
+from verify.spec.params import Param
+from verify.spec.theorem import Theorem
 
 K = Expected("K (srank_bound)", lambda c: c.params["srank_bound"])
 

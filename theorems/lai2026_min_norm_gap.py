@@ -19,7 +19,7 @@ Our formalization (every choice below is a reading):
   **It is in no profile and carries no claim, because it does not show the Theta(sqrt(n/d)) law
   (our finding).**
   - *Setup.* Measured off-suite with GD in row-space coordinates. At ``n = 8, d = 1024,
-    m = 400`` this GD matches :func:`verify.execute.sweep_end` to 9 digits. Runs go
+    m = 400`` this GD matches :func:`verify.engine.execute.sweep_end` to 9 digits. Runs go
     to ``max|f - y| < 1e-11``.
   - *Result.* Near gradient flow (``eta = 7.8e-4``, ``sigma0 = 1e-15``, 12 seeds,
     ``d = 128 .. 4096``), the log-log slope against ``n/d`` is ``1.08 [0.82, 1.35]`` for
@@ -68,14 +68,14 @@ import numpy as np
 import sympy as sp
 
 from theorems import _squared_relu as sq
-from verify.assumptions import Assumption, Stat
+from verify.spec.assumptions import Assumption, Stat
 from verify.claims import Eventually, Scaling
-from verify.data import Dataset
-from verify.datastats import sigma_max_sq
+from verify.problem.data import Dataset
+from verify.problem.datastats import sigma_max_sq
 from verify.errors import UserError
-from verify.params import Param
-from verify.sweep import Sweep
-from verify.theorem import Citation, Quantity, Theorem
+from verify.spec.params import Param
+from verify.spec.sweep import Sweep
+from verify.spec.theorem import Citation, Quantity, Theorem
 
 eta, s2, r2min, nu, ratio, ratio_max = sp.symbols("eta sigma_max^2 R_min^2 nu n/r_eff c_max")
 

@@ -23,10 +23,10 @@ import numpy as np
 
 from theorems import _lyu2021 as ly
 from verify.claims import Bound, Expected, Limit
-from verify.data import Dataset
-from verify.params import Param
-from verify.quantities import normalized_margin
-from verify.theorem import Quantity, Theorem
+from verify.problem.data import Dataset
+from verify.spec.params import Param
+from verify.problem.quantities import normalized_margin
+from verify.spec.theorem import Quantity, Theorem
 
 GLOBAL = Expected(r"\gamma^\star_{2} \text{ (exact two-layer max margin)}", lambda c: c.targets["two_layer"]["gamma"])
 

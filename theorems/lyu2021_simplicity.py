@@ -32,9 +32,9 @@ import numpy as np
 
 from theorems import _lyu2021 as ly
 from verify.claims import Bound, Expected, Scaling
-from verify.params import Param
-from verify.sweep import Sweep
-from verify.theorem import Quantity, Theorem
+from verify.spec.params import Param
+from verify.spec.sweep import Sweep
+from verify.spec.theorem import Quantity, Theorem
 
 PHASE_END = math.log(2.0) / 2.0  # the loss at which phase I is declared over (mean loss)
 ALIGNED = 0.99 * math.log(2.0)  # still linear regime (outputs ~ 0.1): alignment is measured here

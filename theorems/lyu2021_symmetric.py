@@ -42,9 +42,9 @@ from __future__ import annotations
 
 from theorems import _lyu2021 as ly
 from verify.claims import Bound, Expected, Frequency, Limit
-from verify.quantities import normalized_margin
-from verify.sweep import Sweep
-from verify.theorem import Quantity, Theorem
+from verify.problem.quantities import normalized_margin
+from verify.spec.sweep import Sweep
+from verify.spec.theorem import Quantity, Theorem
 
 #: Short runs over widths 2-4 with many seeds (the failure event has probability 2^{1-m}).
 SEEDS = Sweep("m", (2, 3, 4), seeds=80, x_label="m",

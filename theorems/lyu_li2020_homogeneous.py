@@ -10,7 +10,7 @@ point of ``min ||theta||^2/2 s.t. y_i f(theta; x_i) >= 1``.
 
 Our formalization: two-layer leaky-ReLU (``alpha > 0``) and ReLU (``alpha = 0``) networks
 ``sum_k a_k phi(<w_k, x>)`` with both layers trained (L = 2), gradient flow checked with a
-loss-dependent GD step (:class:`verify.gd.StepRule`).  The profiles use ``log-normalized``
+loss-dependent GD step (:class:`verify.dynamics.gd.StepRule`).  The profiles use ``log-normalized``
 steps ``eta / (L log 1/L)``: the relative change of ``theta`` per step shrinks like
 ``1/log(1/L)``, so GD tends to gradient flow, while ``log t`` grows linearly in the steps.
 The GD step of the paper's Theorem E.2 (our reading of its form, ``lyu-li``,
@@ -23,7 +23,7 @@ profile reruns every claim at ``eta/2`` (``step_check``).
 The norm claim is read as ``||theta||^2 / log t`` converging to a finite positive limit
 (equal to ``1/gamma_inf``); the KKT claim uses the best (eps, delta) residual of the rescaled
 iterate over Clarke subgradients (slopes at ReLU kinks chosen in [alpha, 1], eps + delta
-minimized jointly; :func:`verify.quantities.kkt_target`), which must tend to 0.
+minimized jointly; :func:`verify.problem.quantities.kkt_target`), which must tend to 0.
 
 Rate of the KKT residual (Lyu & Li give none; ours is derived): a ReLU neuron inactive on
 every sample gets no gradient and keeps its norm while ``||theta||^2 = Theta(log t)``, so
@@ -48,15 +48,15 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from verify.assumptions import Assumption, Stat
+from verify.spec.assumptions import Assumption, Stat
 from verify.claims import Expected, Limit, Monotone
-from verify.data import Dataset, separable_gaussian
-from verify.gd import STEP_RULES
-from verify.models import TwoLayer
-from verify.params import Param
-from verify.quantities import kkt_residual, kkt_scaled, normalized_margin, smoothed_margin
+from verify.problem.data import Dataset, separable_gaussian
+from verify.dynamics.gd import STEP_RULES
+from verify.problem.models import TwoLayer
+from verify.spec.params import Param
+from verify.problem.quantities import kkt_residual, kkt_scaled, normalized_margin, smoothed_margin
 from verify.targets.svm import hard_margin_svm
-from verify.theorem import Citation, Quantity, Theorem
+from verify.spec.theorem import Citation, Quantity, Theorem
 
 gamma, L = sp.symbols("gamma_lin L")
 

@@ -30,17 +30,17 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from verify.assumptions import Assumption, Stat
-from verify.datastats import sigma_max_sq
+from verify.spec.assumptions import Assumption, Stat
+from verify.problem.datastats import sigma_max_sq
 from verify.claims import Expected, Limit
-from verify.data import Dataset, separable_gaussian
+from verify.problem.data import Dataset, separable_gaussian
 from verify.errors import UserError
-from verify.models import Linear
-from verify.params import Param
-from verify.quantities import direction_gap, normalized_margin
+from verify.problem.models import Linear
+from verify.spec.params import Param
+from verify.problem.quantities import direction_gap, normalized_margin
 from verify.targets.expansion import svm_expansion
 from verify.targets.svm import hard_margin_svm
-from verify.theorem import Citation, Quantity, Theorem
+from verify.spec.theorem import Citation, Quantity, Theorem
 
 eta, beta, sigma2, r, gamma, bmin, a, a_min = sp.symbols(
     "eta beta sigma_max^2 r gamma_lin beta_min a a_min")

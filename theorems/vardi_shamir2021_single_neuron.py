@@ -34,14 +34,14 @@ from scipy.linalg import expm
 from scipy.optimize import brentq
 
 from theorems import _squared_relu as sq
-from verify.assumptions import Assumption, Stat
+from verify.spec.assumptions import Assumption, Stat
 from verify.claims import Eventually, Expected, Limit
-from verify.data import Dataset
-from verify.execute import initial_params
-from verify.models import TwoLayer
-from verify.params import Param
-from verify.sweep import Sweep
-from verify.theorem import Citation, Quantity, Theorem
+from verify.problem.data import Dataset
+from verify.engine.execute import initial_params
+from verify.problem.models import TwoLayer
+from verify.spec.params import Param
+from verify.spec.sweep import Sweep
+from verify.spec.theorem import Citation, Quantity, Theorem
 
 s0, s0_max, amin = sp.symbols("sigma_0 sigma_0max c_min")
 SIGMAS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7)

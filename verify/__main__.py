@@ -1,6 +1,6 @@
 """``python -m verify``."""
 import sys
 
-from verify.cli import main
+from verify.cli.main import main
 
 sys.exit(main())

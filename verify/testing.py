@@ -1,7 +1,7 @@
 """Conformance checks applied to every registered theorem (STYLE.md item 10).
 
 Like scikit-learn's ``parametrize_with_checks``: each check is a function of a
-:class:`~verify.theorem.Theorem`; :func:`checks` yields them so a test suite can
+:class:`~verify.spec.theorem.Theorem`; :func:`checks` yields them so a test suite can
 parametrize over (theorem, check) pairs.
 
 Examples
@@ -15,11 +15,11 @@ import dataclasses
 import json
 from typing import Callable, Iterator
 
-from verify.cases import profile_cases
-from verify import execute
-from verify.execute import run_case
-from verify.results import dumps
-from verify.theorem import Theorem
+from verify.spec.cases import profile_cases
+from verify.engine import execute
+from verify.engine.execute import run_case
+from verify.engine.results import dumps
+from verify.spec.theorem import Theorem
 
 
 def check_documented(thm: Theorem) -> None:

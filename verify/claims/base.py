@@ -146,7 +146,7 @@ class Claim:
         e.g. the ratio whose limit the claim decides through its decomposition.  They do
         not enter the verdict.
     sweep
-        A :class:`verify.sweep.Sweep`: the claim is judged on one point per run of the
+        A :class:`verify.spec.sweep.Sweep`: the claim is judged on one point per run of the
         sweep (the quantity at the end of each run, against ``log x``) instead of on the
         case's trajectory, e.g. a Scaling law, or a Bound that must hold at every value.
     """

@@ -36,7 +36,7 @@ def clopper_pearson(k: int, n: int, confidence: float) -> tuple[float, float]:
 class Frequency(Claim):
     r"""The event occurs with the predicted probability: :math:`P(E \mid x) = p(x)`.
 
-    The claim is judged on a sweep (:class:`verify.sweep.Sweep`): one run per
+    The claim is judged on a sweep (:class:`verify.spec.sweep.Sweep`): one run per
     (value, seed), the quantity an indicator (1: the event occurred, 0: it did not) at the
     end of each run, ``log_t`` holding :math:`\log x`.  Runs with the same :math:`x` form a
     group of :math:`N` Bernoulli trials with :math:`k` events.

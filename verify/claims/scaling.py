@@ -33,7 +33,7 @@ class Scaling(Claim):
     level
         Confidence level of the interval on the slope.
     sweep
-        (inherited) The runs that produce the points (:class:`verify.sweep.Sweep`).
+        (inherited) The runs that produce the points (:class:`verify.spec.sweep.Sweep`).
 
     Notes
     -----

@@ -33,7 +33,7 @@ class Trend(Claim):
     a monotone association across independent runs, not a law.
 
     The series passed to :meth:`evaluate` holds :math:`\log x` in ``log_t`` and the quantity
-    at the end of one run per (value, seed) in ``values`` (:class:`verify.sweep.Sweep`).
+    at the end of one run per (value, seed) in ``values`` (:class:`verify.spec.sweep.Sweep`).
 
     Parameters
     ----------

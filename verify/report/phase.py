@@ -135,7 +135,7 @@ def _names(recs: Sequence[Record], attr: str) -> tuple[str, ...]:
 def _counterexamples(theorem: str, recs: Sequence[Record], confirmations: Mapping[str, Any]
                      ) -> tuple[tuple[Counterexample, ...], tuple[Counterexample, ...]]:
     """Cases where every assumption HOLDS and a claim FAILed, split by their confirmation
-    rerun at a longer horizon (``stress.confirmations``, :mod:`verify.confirm`): a FAIL that
+    rerun at a longer horizon (``stress.confirmations``, :mod:`verify.explore.confirm`): a FAIL that
     persists stays a counterexample, one that does not is pre-asymptotic.  Cases without a
     confirmation stay counterexamples."""
     found, pre = [], []

@@ -1,7 +1,7 @@
 """The plot of a claim judged on a parameter sweep (one point per run) that is not a Scaling law.
 
 A :class:`~verify.claims.bound.Bound` or :class:`~verify.claims.limit.Limit` with a
-:class:`~verify.sweep.Sweep` records its points (``evidence["points"]``: the swept abscissa
+:class:`~verify.spec.sweep.Sweep` records its points (``evidence["points"]``: the swept abscissa
 ``x`` and the quantity ``y`` at the end of each run, and ``show``: the claim's ``show``
 quantities of the same runs).  They are drawn on a linear ``y`` axis against ``x`` (log
 scale), with the per-value medians joined, the bounds, the expected limit and

@@ -4,7 +4,7 @@ At a pair (sample :math:`i`, neuron :math:`k`) with :math:`\langle w_k, x_i\rang
 derivative of the leaky ReLU is any slope in :math:`[\alpha, 1]` (Clarke subdifferential),
 so the gradient of the margin :math:`q_i` is the set :math:`h_i = g^0_i + \sum_j s_j c_j`,
 :math:`s_j \in [\alpha, 1]`.  This module splits the one-sided Jacobian of
-:class:`~verify.models.TwoLayer` into that smooth part and kink terms; pairs with
+:class:`~verify.problem.models.TwoLayer` into that smooth part and kink terms; pairs with
 :math:`|\langle w_k,x_i\rangle| \le \tau\|w_k\|\|x_i\|` count as kinks.  The KKT program
 that chooses the slopes is :mod:`verify.targets.clarke`.
 

@@ -1,0 +1,128 @@
+"""Run many cases: resume from finished ones, run the rest (optionally in parallel), assemble.
+
+Each finished case is written atomically to ``OUT/cases/<config_hash>.json`` as soon as
+it finishes, so an interrupted run loses nothing that finished; a rerun with the same
+output directory reuses those files (failed runs are never cached).
+"""
+from __future__ import annotations
+
+import json
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from verify.spec import registry
+from verify.engine.blas import single_threaded
+from verify.spec.cases import Case
+from verify.problem.data import Dataset
+from verify.engine.execute import run_case
+from verify.engine.results import atomic_write_text, dumps, load_current, package_versions
+
+Progress = Callable[[str, float], None]
+Work = Callable[["Job"], dict[str, Any]]
+#: ``executor(work, jobs)`` yields ``(position in jobs, work(job))`` as each job finishes.
+Executor = Callable[[Work, list["Job"]], Iterator[tuple[int, dict[str, Any]]]]
+
+
+@dataclass(frozen=True)
+class Job:
+    """One case to run (picklable: the theorem is looked up by id in the worker)."""
+
+    case: Case
+    stress: bool = False
+    data: Dataset | None = None
+    sweep_dir: str | None = None  # where verify.engine.sweepjobs cached the case's sweep runs
+
+    def key(self) -> str:
+        """Cache key: the config hash (data fingerprint included) and the verify version."""
+        fp = self.data.fingerprint() if self.data is not None else "generated"
+        return f"{self.case.config_hash(fp)}-{'s' if self.stress else 'n'}"
+
+
+def _cache_path(out: Path, job: Job) -> Path:
+    return out / "cases" / f"{job.key()}.json"
+
+
+def _work(job: Job) -> dict[str, Any]:
+    thm = registry.get(job.case.theorem)
+    res = run_case(thm, job.case, data=job.data, stress=job.stress,
+                   sweep_dir=Path(job.sweep_dir) if job.sweep_dir else None)
+    res["verify_version"] = package_versions()["verify"]
+    return res
+
+
+def _pool(n_workers: int) -> ProcessPoolExecutor:
+    """A pool of freshly started (``spawn``) workers whose BLAS uses one thread each
+    (:mod:`verify.engine.blas`): BLAS reads its thread count when it loads, so the workers are
+    spawned after the variables are set rather than forked from a loaded BLAS."""
+    single_threaded()
+    return ProcessPoolExecutor(max_workers=n_workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def pool_executor(n_workers: int = 1) -> Executor:
+    """Run jobs in this process (``n_workers <= 1``) or in a local process pool.
+
+    On an interrupt the jobs not yet started are cancelled.
+    """
+    def run(work: Work, jobs: list[Job]) -> Iterator[tuple[int, dict[str, Any]]]:
+        if n_workers <= 1 or len(jobs) <= 1:
+            for i, job in enumerate(jobs):
+                yield i, work(job)
+            return
+        pool = _pool(n_workers)
+        try:
+            futs = {pool.submit(work, job): i for i, job in enumerate(jobs)}
+            for fut in as_completed(futs):
+                yield futs[fut], fut.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    return run
+
+
+def run_jobs(jobs: list[Job], out: Path, n_workers: int = 1, progress: Progress | None = None,
+             resume: bool = True, executor: Executor | None = None,
+             work: Work = _work, sweep_progress: Progress | None = None) -> list[dict[str, Any]]:
+    """Run ``jobs`` (in order), caching each under ``out/cases``; returns their results.
+
+    ``executor`` (default: :func:`pool_executor` with ``n_workers``) decides where jobs run;
+    results are cached here, as each arrives. ``work`` must be picklable (module level); a
+    result with an ``"error"`` key is returned but not cached, so a rerun retries it.  The
+    sweep runs of the cases still to run go first, through the same executor
+    (:func:`verify.engine.sweepjobs.run_sweeps`, progress in ``sweep_progress``).
+    """
+    results: dict[int, dict[str, Any]] = {}
+    todo = []
+    for i, job in enumerate(jobs):
+        cached = load_current(_cache_path(out, job)) if resume else None
+        if cached is not None:
+            results[i] = cached
+        else:
+            todo.append(i)
+    done = len(results)
+    if progress:
+        progress(f"{done} cached", done)
+    execute = executor or pool_executor(n_workers)
+    if todo and any(j.sweep_dir is None for j in jobs):
+        from verify.engine import sweepjobs  # imports verify.engine.execute, like this module
+
+        where = sweepjobs.run_sweeps([jobs[i].case for i in todo], out, execute, sweep_progress, resume)
+        jobs = [replace(j, sweep_dir=str(where)) if j.sweep_dir is None else j for j in jobs]
+    for k, res in execute(work, [jobs[i] for i in todo]):
+        i = todo[k]
+        if not res.get("error"):
+            atomic_write_text(_cache_path(out, jobs[i]), dumps(res))
+        results[i] = json.loads(dumps(res))
+        done += 1
+        if progress:
+            progress(jobs[i].case.label, done)
+    return [results[i] for i in range(len(jobs))]
+
+
+def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+    """Call ``fn`` and return its value with the wall time in seconds."""
+    t0 = time.perf_counter()
+    return fn(), time.perf_counter() - t0

@@ -1,0 +1,342 @@
+"""Stress sweeps: a grid of cases run with every claim evaluated, whatever the assumption audit says.
+
+A sweep is a base profile of the theorem's case file (default ``quick``) with some parameters
+varied: a ``[grids.NAME]`` table of the case file and/or ``--vary param=v1,v2,...`` on the command
+line; lists expand to their Cartesian product, times ``K`` seeds. Each case is a
+:class:`verify.engine.runner.Job` with ``stress=True`` run through :func:`verify.engine.runner.run_jobs`, so
+finished cases are cached one file each under ``OUT/cases`` (an interrupted sweep resumes),
+locally or on a Dask cluster (:mod:`verify.engine.cluster`). The results document is an ordinary
+results.json plus a ``"stress"`` block; phase diagrams and the summary are rendered from it
+(:mod:`verify.report.phase`). Cases where every assumption HOLDS and a claim FAILs are written
+as case files ``OUT/counterexamples/<name>/<theorem>.toml`` that ``verify run`` reproduces.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import math
+import shlex
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
+
+from verify.spec import registry
+from verify.spec.cases import Case, cases_dir, load_file, profile_cases
+from verify.explore.confirm import confirm
+from verify.errors import UserError
+from verify.outcome import ClaimResult, Outcome
+from verify.spec.params import Param
+from verify.cli.progress import Bar
+from verify.engine.results import assemble, atomic_write_text, package_versions, provenance, write
+from verify.engine.runner import Executor, Job, Progress, _work, pool_executor, run_jobs
+from verify.spec.theorem import Theorem
+
+if TYPE_CHECKING:
+    from verify.report import phase
+
+CX_PROFILE = "counterexample"
+
+
+@dataclasses.dataclass(frozen=True)
+class Sweep:
+    """The cases of a sweep and what was varied (``varied``: parameter -> validated values)."""
+
+    theorem: str
+    profile: str
+    varied: Mapping[str, list]
+    fixed: Mapping[str, Any]
+    seeds: tuple[int, ...]
+    cases: tuple[Case, ...]
+
+
+def _check_keys(thm: Theorem, keys: Sequence[str], where: str) -> None:
+    for key in keys:
+        if key not in thm.schema or key == "seed":
+            known = ", ".join(sorted(set(thm.schema) - {"seed"}))
+            raise UserError(f"{where}: {key!r} is not a parameter of {thm.id}; known: {known} "
+                            "(use --seeds for seeds)")
+
+
+def grid(thm: Theorem, name: str, path: Path | None = None) -> dict[str, list]:
+    """The ``[grids.NAME]`` table of the theorem's case file, every value as a list."""
+    path = path or cases_dir() / f"{thm.id}.toml"
+    if not path.is_file():
+        raise UserError(f"no case file {path} for theorem {thm.id!r}; create it with [grids.{name}]")
+    grids = load_file(path).get("grids", {})
+    if name not in grids:
+        raise UserError(f"{path}: no grid {name!r}; available: {', '.join(grids) or 'none'}")
+    _check_keys(thm, list(grids[name]), f"{path} [grids.{name}]")
+    return {k: list(v) if isinstance(v, list) else [v] for k, v in grids[name].items()}
+
+
+def _parse(param: Param, key: str, text: str) -> Any:
+    text = text.strip()
+    try:
+        if param.type is bool:
+            return {"true": True, "false": False}[text.lower()]
+        if param.type is int:
+            value = float(text)
+            return int(value) if value.is_integer() else value
+        return param.type(text)
+    except (ValueError, KeyError):
+        raise UserError(f"--vary {key}={text!r} is not a {param.type.__name__}") from None
+
+
+def parse_vary(thm: Theorem, specs: Sequence[str]) -> dict[str, list]:
+    """``["C=1,2", "alpha=0.1"]`` -> ``{"C": [1.0, 2.0], "alpha": [0.1]}`` (typed, range-checked)."""
+    out: dict[str, list] = {}
+    for spec in specs:
+        key, sep, values = spec.partition("=")
+        key = key.strip()
+        if not sep or not values.strip():
+            raise UserError(f"--vary {spec!r}: write PARAM=V1,V2,... (e.g. --vary C=1,2,5)")
+        _check_keys(thm, [key], "--vary")
+        if key in out:
+            raise UserError(f"--vary {key} given twice; list all its values once: {key}=V1,V2,...")
+        param = thm.schema[key]
+        out[key] = [param.check(key, _parse(param, key, v)) for v in values.split(",")]
+    return out
+
+
+def sweep(thm: Theorem, profile: str, spec: Mapping[str, list], seeds: int = 1,
+          path: Path | None = None) -> Sweep:
+    """Expand ``spec`` (parameter -> values) over the base ``profile`` and ``seeds`` seeds.
+
+    Parameters with one value are fixed overrides; those with several are the sweep's
+    axes, followed by any list of the base profile itself. Every value is validated against
+    the theorem's schema (UserError otherwise).
+    """
+    if seeds < 1:
+        raise UserError(f"--seeds {seeds} must be >= 1")
+    _check_keys(thm, list(spec), "sweep")
+    spec = {k: [thm.schema[k].check(k, v) for v in dict.fromkeys(vals)] for k, vals in spec.items()}
+    base = profile_cases(thm, profile, path=path)
+    seed_list = tuple(base[0].seed + k for k in range(seeds))
+    overrides = {**{k: v if len(v) > 1 else v[0] for k, v in spec.items()}, "seed": list(seed_list)}
+    cases = profile_cases(thm, profile, overrides, path)
+    varied = {k: v for k, v in spec.items() if len(v) > 1}
+    for key in cases[0].params:
+        values = list(dict.fromkeys(c.params[key] for c in cases))
+        if key != "seed" and key not in varied and len(values) > 1:
+            varied[key] = values  # a list of the profile, e.g. two losses
+    shown = tuple(sorted(set(cases[0].shown) | set(spec) | {"seed"}))
+    cases = [dataclasses.replace(c, shown=shown) for c in cases]
+    fixed = {k: v[0] for k, v in spec.items() if len(v) == 1}
+    return Sweep(thm.id, profile, varied, fixed, seed_list, tuple(cases))
+
+
+def base_profile(thm: Theorem, path: Path | None = None) -> str:
+    """``stress`` when the theorem's case file has that profile, else ``quick``."""
+    path = path or cases_dir() / f"{thm.id}.toml"
+    return "stress" if path.is_file() and "stress" in load_file(path).get("profiles", {}) else "quick"
+
+
+def choose_axes(varied: Mapping[str, list], axes: str | None) -> tuple[str, str | None] | None:
+    """``--axes x,y`` checked against the varied parameters; default: the first two.
+
+    Examples
+    --------
+    >>> choose_axes({"C": [1, 2], "alpha": [0.1, 0.2], "m": [5, 10]}, "m,C")
+    ('m', 'C')
+    >>> choose_axes({"C": [1, 2]}, None)
+    ('C', None)
+    """
+    names = list(varied)
+    if not axes:
+        return (names[0], names[1] if len(names) > 1 else None) if names else None
+    chosen = [a.strip() for a in axes.split(",")]
+    bad = [a for a in chosen if a not in varied]
+    if bad or not 1 <= len(chosen) <= 2 or len(set(chosen)) != len(chosen):
+        raise UserError(f"--axes {axes!r}: name one or two varied parameters "
+                        f"({', '.join(names) or 'none'})")
+    return (chosen[0], chosen[1] if len(chosen) > 1 else None)
+
+
+def _error_result(job: Job, exc: BaseException) -> dict[str, Any]:
+    """A case record for a case that raised: every claim UNDECIDED, marked so it is not cached."""
+    thm = registry.get(job.case.theorem)
+    msg = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+    why = f"the case raised {msg}; rerun to retry"
+    rows = [{"theorem": thm.id, "case": job.case.label, "quantity": c.quantity, "statement": c.statement,
+             "seed": job.case.seed, "config_hash": job.case.config_hash(),
+             **ClaimResult(c.name, c.kind, Outcome.UNDECIDED, why).to_row()} for c in thm.claims]
+    return {"theorem": thm.id, "case": job.case.label, "title": thm.title,
+            "params": dict(job.case.params), "seed": job.case.seed,
+            "config_hash": job.case.config_hash(), "profile": job.case.profile,
+            "stress": True, "assumptions": [], "series": {}, "rows": rows, "error": msg,
+            "traceback": traceback.format_exc(limit=5), "verify_version": package_versions()["verify"]}
+
+
+def stress_work(job: Job) -> dict[str, Any]:
+    """Run one case (worker side); an exception becomes an UNDECIDED, uncached record."""
+    try:
+        return _work(job)
+    except Exception as exc:  # a generator that cannot satisfy a cell must not end the sweep
+        return _error_result(job, exc)
+
+
+def run_sweep(sw: Sweep, out: Path, executor: Executor | None = None, progress: Progress | None = None,
+              resume: bool = True) -> list[dict[str, Any]]:
+    """Run every case of ``sw`` (cached under ``out/cases``); returns the case results in order."""
+    jobs = [Job(c, stress=True) for c in sw.cases]
+    return run_jobs(jobs, Path(out), progress=progress, resume=resume,
+                    executor=executor or pool_executor(1), work=stress_work)
+
+
+def document(sw: Sweep, results: list[dict[str, Any]], prov: dict[str, Any],
+             axes: tuple[str, str | None] | None) -> dict[str, Any]:
+    """results.json of the sweep: the usual document plus the ``stress`` block."""
+    doc = assemble(results, prov)
+    doc["stress"] = {"theorem": sw.theorem, "profile": sw.profile, "varied": dict(sw.varied),
+                     "fixed": dict(sw.fixed), "seeds": list(sw.seeds), "axes": list(axes or [])}
+    return doc
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return repr(v) if math.isfinite(v) else ("nan" if v != v else ("inf" if v > 0 else "-inf"))
+    return json.dumps(str(v))
+
+
+def case_file_text(theorem: str, params: Mapping[str, Any], note: str = "") -> str:
+    """A cases/ TOML file with the single profile ``counterexample`` holding every parameter.
+
+    Examples
+    --------
+    >>> print(case_file_text("thm", {"n": 8, "eta": 0.5, "loss": "logistic", "fast": False}, "why"))
+    # why
+    # theorem thm; written by verify
+    [profiles.counterexample]
+    eta = 0.5
+    fast = false
+    loss = "logistic"
+    n = 8
+    <BLANKLINE>
+    """
+    head = [f"# {line}" for line in note.splitlines()] + [f"# theorem {theorem}; written by verify"]
+    body = [f"{k} = {_toml_value(v)}" for k, v in sorted(params.items())]
+    return "\n".join(head + [f"[profiles.{CX_PROFILE}]"] + body) + "\n"
+
+
+def write_case_file(theorem: str, params: Mapping[str, Any], directory: Path, note: str = "",
+                    stress: bool = False, data_file: Path | None = None) -> tuple[Path, str]:
+    """Write ``directory/<theorem>.toml`` and return it with the command that reproduces the case.
+
+    ``stress``: the case violates an assumption (``verify run --stress``); ``data_file``: an
+    .npz with the case's data (``verify run --data``) instead of the generator's.
+    """
+    path = Path(directory) / f"{theorem}.toml"
+    atomic_write_text(path, case_file_text(theorem, params, note))
+    cmd = ["verify", "run", theorem, "--profile", CX_PROFILE, "--out", str(Path(directory) / "run")]
+    cmd += ["--stress"] * stress + (["--data", str(data_file)] if data_file else [])
+    return path, f"VERIFY_CASES_DIR={shlex.quote(str(directory))} {shlex.join(cmd)}"
+
+
+def write_counterexamples(summary: "phase.Summary", out: Path) -> dict[str, str]:
+    """A case file per counterexample under ``out/counterexamples``; returns name -> command."""
+    commands = {}
+    for cx in summary.counterexamples:
+        note = "\n".join([f"counterexample from a stress sweep: {cx.case}"] +
+                         [f"{claim} FAIL: {reason}" for claim, reason in cx.failures])
+        where = Path(out) / "counterexamples" / cx.name
+        _, commands[cx.name] = write_case_file(cx.theorem, cx.params, where, note)
+    return commands
+
+
+def render(doc: dict[str, Any], out: Path, axes: tuple[str, str | None] | None = None
+           ) -> tuple["phase.Summary", dict[str, str]]:
+    """Write the phase diagrams, the counterexample case files and stress.md from ``doc``."""
+    from verify.report import phase, stressmd
+    from verify.report.io import atomic_write_bytes
+
+    out = Path(out)
+    summary = phase.summarize(doc)
+    images = {}
+    for claim, (name, png) in phase.phase_plots(doc, axes).items():
+        atomic_write_bytes(out / "plots" / name, png)
+        images[claim] = f"plots/{name}"
+    commands = write_counterexamples(summary, out)
+    atomic_write_text(out / "stress.md", stressmd.stress_markdown(summary, images, commands))
+    return summary, commands
+
+
+def add_arguments(ap: argparse.ArgumentParser) -> None:
+    """The ``verify stress`` options."""
+    ap.add_argument("theorem", metavar="THEOREM")
+    ap.add_argument("--grid", help="a [grids.NAME] table of the case file (default: 'default' "
+                    "unless --vary is given)")
+    ap.add_argument("--vary", action="append", default=[], metavar="PARAM=V1,V2,...",
+                    help="vary a parameter (repeatable; one value: a fixed override)")
+    ap.add_argument("--seeds", type=int, default=1, help="seeds per cell")
+    ap.add_argument("--profile",
+                    help="base profile (default: 'stress' if the case file has it, else 'quick')")
+    ap.add_argument("--axes", help="the two parameters of the phase diagrams, x,y")
+    ap.add_argument("--out", default="reports/stress", type=Path, help="output directory")
+    ap.add_argument("--jobs", type=int, default=1, help="local worker processes")
+    ap.add_argument("--scheduler", help="Dask scheduler address (needs the [dask] extra)")
+    ap.add_argument("--fresh", action="store_true", help="ignore cached finished cases in OUT")
+
+
+def _executor(args: argparse.Namespace) -> Executor:
+    if args.jobs < 1:
+        raise UserError(f"--jobs {args.jobs} must be >= 1")
+    if args.scheduler:
+        from verify.engine.cluster import dask_executor
+
+        return dask_executor(args.scheduler)
+    return pool_executor(args.jobs)
+
+
+def _bar(total: int) -> Progress:
+    """Cases done / total and an ETA over the cases still to run (cached ones excluded)."""
+    state: dict[str, Any] = {}
+
+    def update(note: str, done: float) -> None:
+        if "bar" not in state:
+            state["offset"] = done
+            state["bar"] = Bar(max(total - int(done), 1), f"stress {int(done)}/{total} cached")
+        bar = state["bar"]
+        bar.update(done - state["offset"], f"{int(done)}/{total} {note}")
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def command(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    """``verify stress``: run the sweep, write results, phase diagrams, stress.md; exit code."""
+    thm = registry.get(args.theorem)
+    spec = grid(thm, args.grid or "default") if args.grid or not args.vary else {}
+    spec.update(parse_vary(thm, args.vary))
+    profile = args.profile or base_profile(thm)
+    sw = sweep(thm, profile, spec, args.seeds)
+    axes = choose_axes(sw.varied, args.axes)
+    executor = _executor(args)
+    t0 = time.perf_counter()
+    results = run_sweep(sw, args.out, executor, _bar(len(sw.cases)), not args.fresh)
+    prov = provenance("verify " + shlex.join(argv), profile, args.jobs, time.perf_counter() - t0)
+    doc = document(sw, results, prov, axes)
+    from verify.report import phase
+
+    first = phase.summarize(doc)
+    if first.counterexamples:  # a FAIL in the proven region must persist at a longer horizon
+        doc["stress"]["confirmations"] = confirm(sw.cases, first, args.out, executor,
+                                                 _bar(len(first.counterexamples)), stress_work)
+    write(doc, args.out)
+    summary, commands = render(doc, args.out, axes)
+    for cx in summary.counterexamples:
+        for claim, reason in cx.failures:
+            print(f"COUNTEREXAMPLE: {cx.case} {claim} FAILed with every assumption holding: {reason}",
+                  file=sys.stderr)
+        print(f"  reproduce: {commands[cx.name]}", file=sys.stderr)
+    from verify.report.stressmd import digest
+
+    print(digest(summary) + f"  -> {args.out}/stress.md")
+    return 1 if summary.counterexamples else 0

@@ -1,0 +1,173 @@
+"""Models: the linear predictor and the two-layer network ``sum_k a_k phi(<w_k, x>)``.
+
+Written once against numpy array operations so that the same code runs on float64
+arrays and on object arrays of mpmath numbers (:mod:`verify.arith.backends`). Parameters
+are dictionaries of arrays; ``trained`` names the ones gradient descent updates.
+
+Leaky ReLU ``phi(z) = max(z, alpha z)`` (``alpha = 0`` is ReLU) with the Clarke
+derivative convention ``phi'(0) = 1``, recorded in results.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import numpy as np
+
+from verify.arith.backends import Backend, Float64
+from verify.errors import UserError
+
+Params = Mapping[str, np.ndarray]
+_F64 = Float64()
+
+
+def _bool(a: Any) -> np.ndarray:
+    return np.asarray(a).astype(bool)
+
+
+@dataclass(frozen=True)
+class Model:
+    """Base class: forward pass, vector-Jacobian product and Jacobian of ``f``."""
+
+    def init(self, d: int, sigma0: float, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Initial float64 parameters."""
+        raise NotImplementedError
+
+    @property
+    def trained(self) -> tuple[str, ...]:
+        """Names of the trained parameter arrays."""
+        raise NotImplementedError
+
+    @property
+    def homogeneity(self) -> int:
+        """Degree ``L`` with ``f(c theta) = c^L f(theta)`` in the trained parameters."""
+        raise NotImplementedError
+
+    def forward(self, params: Params, X: Any, be: Backend = _F64) -> Any:
+        """Predictions ``f(x_i)`` for the rows of ``X``."""
+        raise NotImplementedError
+
+    def vjp(self, params: Params, X: Any, v: Any, be: Backend = _F64) -> dict[str, Any]:
+        """``sum_i v_i df(x_i)/dtheta`` for every trained array."""
+        raise NotImplementedError
+
+    def jacobian(self, params: Params, X: np.ndarray) -> np.ndarray:
+        """Float64 ``(n, p)`` matrix of ``df(x_i)/dtheta`` in :meth:`flatten` order."""
+        rows = [self.flatten(self.vjp(params, X[i : i + 1], np.ones(1))) for i in range(len(X))]
+        return np.array(rows)
+
+    def flatten(self, params: Params) -> np.ndarray:
+        """Trained parameters as one float64 vector ``theta``."""
+        return np.concatenate([np.asarray(params[k], dtype=float).ravel() for k in self.trained])
+
+    def sq_norm(self, params: Params) -> Any:
+        """``||theta||^2`` over the trained parameters (backend arithmetic)."""
+        return sum(np.sum(params[k] * params[k]) for k in self.trained)
+
+    def describe(self) -> dict[str, Any]:
+        """JSON-safe description for results."""
+        return {"model": type(self).__name__, **{k: v for k, v in vars(self).items()}}
+
+
+@dataclass(frozen=True)
+class Linear(Model):
+    """``f(x) = <w, x>`` (1-homogeneous). Soudry et al. (2018)."""
+
+    def init(self, d: int, sigma0: float, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        return {"w": sigma0 * rng.standard_normal(d)}
+
+    @property
+    def trained(self) -> tuple[str, ...]:
+        return ("w",)
+
+    @property
+    def homogeneity(self) -> int:
+        return 1
+
+    def forward(self, params: Params, X: Any, be: Backend = _F64) -> Any:
+        return X @ params["w"]
+
+    def vjp(self, params: Params, X: Any, v: Any, be: Backend = _F64) -> dict[str, Any]:
+        return {"w": X.T @ v}
+
+
+@dataclass(frozen=True)
+class TwoLayer(Model):
+    """``f(x) = s sum_k a_k phi(<w_k, x>)`` with leaky ReLU slope ``alpha`` (0: ReLU).
+
+    Parameters
+    ----------
+    m
+        Width.
+    alpha
+        Leaky slope in [0, 1).
+    train_outer
+        Train ``a`` too (2-homogeneous) or keep it fixed (1-homogeneous in ``W``).
+    outer_init
+        ``"gaussian"`` (``a ~ sigma0 N(0,1)``) or ``"signs"`` (``a_k = +-1`` balanced).
+    mean_field
+        Scale ``s = 1/m`` (mean field) instead of 1.
+    scale
+        An explicit output scale ``s`` (overrides ``mean_field``), e.g. ``1/m_block`` for
+        the two-block network of Kou et al. (2023) with ``m_block = m/2`` neurons per sign.
+    """
+
+    m: int = 10
+    alpha: float = 0.0
+    train_outer: bool = True
+    outer_init: str = "gaussian"
+    mean_field: bool = False
+    scale: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.scale is not None and not self.scale > 0:
+            raise UserError(f"output scale={self.scale} must be positive")
+        if int(self.m) < 1:
+            raise UserError(f"width m={self.m} must be a positive integer")
+        if not 0.0 <= self.alpha < 1.0:
+            raise UserError(f"leaky slope alpha={self.alpha} must lie in [0, 1)")
+        if self.outer_init not in ("gaussian", "signs"):
+            raise UserError(f"outer_init={self.outer_init!r}: use 'gaussian' or 'signs'")
+
+    def init(self, d: int, sigma0: float, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        W = sigma0 * rng.standard_normal((self.m, d))
+        if self.outer_init == "signs":
+            a = np.where(np.arange(self.m) % 2 == 0, 1.0, -1.0)
+        else:
+            a = sigma0 * rng.standard_normal(self.m)
+        return {"W": W, "a": a}
+
+    @property
+    def trained(self) -> tuple[str, ...]:
+        return ("W", "a") if self.train_outer else ("W",)
+
+    @property
+    def homogeneity(self) -> int:
+        return 2 if self.train_outer else 1
+
+    def _scale(self, be: Backend) -> Any:
+        if self.scale is not None:
+            return be.const(self.scale)
+        return be.const(1.0 / self.m if self.mean_field else 1.0)
+
+    def _act(self, Z: Any, be: Backend) -> tuple[Any, Any]:
+        pos = _bool(Z >= 0)
+        alpha = be.const(self.alpha)
+        one = be.const(1.0)
+        return np.where(pos, Z, alpha * Z), np.where(pos, one, alpha)
+
+    def forward(self, params: Params, X: Any, be: Backend = _F64) -> Any:
+        A, _ = self._act(X @ params["W"].T, be)
+        return self._scale(be) * (A @ params["a"])
+
+    def vjp(self, params: Params, X: Any, v: Any, be: Backend = _F64) -> dict[str, Any]:
+        A, D = self._act(X @ params["W"].T, be)
+        s = self._scale(be)
+        out = {"W": s * ((D * v[:, None]) * params["a"][None, :]).T @ X}
+        if self.train_outer:
+            out["a"] = s * (A.T @ v)
+        return out
+
+    def pattern(self, params: Params, X: np.ndarray) -> np.ndarray:
+        """Activation pattern ``1[<w_k, x_i> >= 0]`` as an (n, m) bool array."""
+        return np.asarray(X @ np.asarray(params["W"]).T >= 0)

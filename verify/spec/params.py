@@ -1,0 +1,98 @@
+"""Typed, range-checked parameters: the schema cases are validated against.
+
+A bad value is a :class:`~verify.errors.UserError` naming the parameter, the value and
+the allowed range (exit code 2 at the CLI), never a silent clamp.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from verify.arith.backends import backend_names
+from verify.errors import UserError
+from verify.dynamics.gd import STEP_RULES
+from verify.problem.losses import LOSSES, REDUCTIONS
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: type, default, allowed range or choices, and meaning.
+
+    Examples
+    --------
+    >>> Param(float, 0.1, low=0.0, doc="step").check("eta", 0.5)
+    0.5
+    """
+
+    type: type
+    default: Any
+    low: float | None = None
+    high: float | None = None
+    choices: tuple[Any, ...] | None = None
+    doc: str = ""
+    low_open: bool = True
+
+    def check(self, name: str, value: Any) -> Any:
+        """Return ``value`` converted to the type, or raise a UserError saying what is allowed."""
+        value = self._convert(name, value)
+        if self.choices is not None and value not in self.choices:
+            raise UserError(f"{name}={value!r} is not allowed; choose one of {list(self.choices)}")
+        if self.type in (int, float):
+            if not math.isfinite(value):
+                raise UserError(f"{name}={value} must be finite")
+            if self.low is not None and (value < self.low or (self.low_open and value == self.low)):
+                rel = ">" if self.low_open else ">="
+                raise UserError(f"{name}={value} is out of range; it must be {rel} {self.low}")
+            if self.high is not None and value > self.high:
+                raise UserError(f"{name}={value} is out of range; it must be <= {self.high}")
+        return value
+
+    def _convert(self, name: str, value: Any) -> Any:
+        if self.type is bool:
+            if isinstance(value, bool):
+                return value
+            raise UserError(f"{name}={value!r} must be true or false")
+        if self.type is int and isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if self.type is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if not isinstance(value, self.type) or isinstance(value, bool):
+            raise UserError(f"{name}={value!r} must be of type {self.type.__name__}")
+        return value
+
+
+#: Parameters every theorem has (a theorem may override their defaults).
+ENGINE_PARAMETERS: Mapping[str, Param] = {
+    "seed": Param(int, 0, low=0, low_open=False, doc="seed of data and initialization"),
+    "steps": Param(int, 10_000, low=1, low_open=False, high=10**8, doc="maximum GD steps"),
+    "eta": Param(float, 0.1, low=0.0, doc="step size (base step of the rule)"),
+    "step_rule": Param(str, "constant", choices=STEP_RULES, doc="constant | normalized | lyu-li"),
+    "max_log_t": Param(float, 1e300, low=0.0, doc="stop when log t exceeds this"),
+    "stop_loss": Param(float, 0.0, low=0.0, low_open=False,
+                       doc="stop once the training loss is below this (0: never)"),
+    "checkpoints": Param(int, 60, low=4, low_open=False, high=10_000, doc="log-spaced checkpoints"),
+    "sigma0": Param(float, 0.1, low=0.0, doc="initialization scale"),
+    "loss": Param(str, "logistic", choices=tuple(LOSSES), doc="loss function"),
+    "reduction": Param(str, "sum", choices=REDUCTIONS, doc="sum or mean over samples"),
+    "backend": Param(str, "float64", choices=(*backend_names(), "auto"),
+                     doc="trajectory arithmetic (auto: verify.engine.autobackend)"),
+    "coords": Param(str, "full", choices=("full", "span"),
+                    doc="two-layer W in full or data-span coordinates (verify.dynamics.span)"),
+    "dps": Param(int, 40, low=10, low_open=False, high=10_000, doc="mpmath digits"),
+    "step_check": Param(bool, False, doc="rerun at eta/2 (same horizon); a verdict that moves is withheld"),
+    "audit_steps": Param(int, 200, low=0, low_open=False, doc="steps per mpmath audit window"),
+}
+
+
+def validate(schema: Mapping[str, Param], values: Mapping[str, Any], where: str) -> dict[str, Any]:
+    """Defaults overlaid with ``values``; unknown keys and bad values are UserErrors."""
+    unknown = sorted(set(values) - set(schema))
+    if unknown:
+        raise UserError(
+            f"{where}: unknown key {unknown[0]!r}; known keys are {', '.join(sorted(schema))}"
+        )
+    out = {k: p.default for k, p in schema.items()}
+    for k, v in values.items():
+        out[k] = schema[k].check(k, v)
+    return out

@@ -1,0 +1,45 @@
+"""Explicit, side-effect-free theorem registry (STYLE.md item 7).
+
+Theorem packages are declared under the ``verify.theorems`` entry-point group (this
+project's own ``theorems`` package is one); each module of such a package that defines
+``THEOREM`` contributes it. Nothing is probed at import time of :mod:`verify`.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import lru_cache
+from importlib.metadata import entry_points
+
+from verify.errors import UserError
+from verify.spec.theorem import Theorem
+
+GROUP = "verify.theorems"
+
+
+def _modules(package_name: str) -> list[str]:
+    pkg = importlib.import_module(package_name)
+    return [f"{package_name}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_")]
+
+
+@lru_cache(maxsize=None)
+def theorems() -> dict[str, Theorem]:
+    """All registered theorems by id, sorted."""
+    found: dict[str, Theorem] = {}
+    for ep in entry_points(group=GROUP):
+        for modname in _modules(ep.value):
+            thm = getattr(importlib.import_module(modname), "THEOREM", None)
+            if isinstance(thm, Theorem):
+                if thm.id in found:
+                    raise RuntimeError(f"theorem id {thm.id!r} registered twice ({modname})")
+                found[thm.id] = thm
+    return dict(sorted(found.items()))
+
+
+def get(theorem_id: str) -> Theorem:
+    """Theorem by id; an unknown id is a UserError listing the known ones."""
+    all_ = theorems()
+    if theorem_id not in all_:
+        known = ", ".join(all_) or "(none registered: is the package installed?)"
+        raise UserError(f"unknown theorem {theorem_id!r}; known theorems: {known} (see `verify list`)")
+    return all_[theorem_id]
