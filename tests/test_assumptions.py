@@ -13,7 +13,8 @@ import pytest
 import sympy
 
 import verify.spec.assumptions as va
-from verify.spec.assumptions import (Assumption, AssumptionResult, Stat, Status, all_hold, audit,
+from verify.arith.interval import Stat
+from verify.spec.assumptions import (Assumption, AssumptionResult, Status, all_hold, audit,
                                 evaluate)
 from verify.problem.datastats import (gram_exact, is_symmetric_pairs, near_orthogonality_C, norm_ratio,
                               sigma_max_sq)

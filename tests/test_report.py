@@ -16,7 +16,8 @@ import verify.report.io
 from verify.errors import UserError
 from verify.report import render, render_plots
 from verify.report.markdown import case_tables, sweep_targets_table
-from verify.report.io import as_float, atomic_write_text, fmt, plot_filename
+from verify.io import atomic_write_text
+from verify.report.io import as_float, fmt, plot_filename
 
 FIXTURE = Path(__file__).parent / "fixtures" / "results_example.json"
 

@@ -15,6 +15,7 @@ from verify.explore import stress
 from verify.claims import Expected
 from verify.cli.main import main
 from verify.errors import UserError
+from verify.explore import analysis
 from verify.report import phase, stressmd
 from verify.engine.results import load
 
@@ -84,7 +85,7 @@ def test_stress_writes_rows_phase_diagrams_and_summary(tiny_cases, tmp_path, cap
     assert "| step size | 2/4 |" in md
     digest = capsys.readouterr().out
     assert f"stress {SOUDRY}: 4 cases" in digest and "step size violated" in digest
-    summary = phase.summarize(doc)
+    summary = analysis.summarize(doc)
     assert code == (1 if summary.counterexamples else 0)
     assert main(["report", str(out)]) == 0  # a stress directory renders like any other
     assert (out / "index.html").is_file() and (out / "stress.md").read_text() == md
@@ -98,7 +99,7 @@ def test_summary_counts_conservativeness_and_counterexamples():
     parts = [case("a", "HOLDS", {"k": "PASS"}), case("b", "HOLDS", {"k": "FAIL"}),
              case("c", "VIOLATED", {"k": "PASS"}), case("d", "VIOLATED", {"k": "UNDECIDED"})]
     doc = {"cases": [c for c, _ in parts], "rows": [r for _, rs in parts for r in rs]}
-    s = phase.summarize(doc)
+    s = analysis.summarize(doc)
     assert s.in_region["k"] == {"PASS": 1, "FAIL": 1}
     assert s.violated["A"]["k"] == {"PASS": 1, "UNDECIDED": 1} and s.violated_cases == {"A": 2}
     assert [cx.case for cx in s.counterexamples] == ["b"]
@@ -106,10 +107,10 @@ def test_summary_counts_conservativeness_and_counterexamples():
     for later, found, pre in (("UNDECIDED", [], ["b"]), ("FAIL", ["b"], [])):
         doc["stress"] = {"confirmations": {"b": {"steps": 40, "outcomes": {"k": later},
                                                  "reasons": {"k": "rerun reason"}}}}
-        s = phase.summarize(doc)
+        s = analysis.summarize(doc)
         assert [cx.case for cx in s.counterexamples] == found
         assert [cx.case for cx in s.pre_asymptotic] == pre
-    assert "pre-asymptotic" in stressmd.digest(phase.summarize(
+    assert "pre-asymptotic" in stressmd.digest(analysis.summarize(
         doc | {"stress": {"confirmations": {"b": {"steps": 40, "outcomes": {"k": "PASS"}}}}}))
 
 
@@ -121,7 +122,7 @@ def test_short_horizon_fail_is_rerun_longer_and_reported_pre_asymptotic(tmp_path
     code = main(["stress", SOUDRY, "--vary", "steps=2000", "--vary", "loss=logistic", "--seeds", "2",
                  "--out", str(out)])
     assert code == 0, capsys.readouterr().err
-    s = phase.summarize(load(out))
+    s = analysis.summarize(load(out))
     assert not s.counterexamples and len(s.pre_asymptotic) == 1
     cx = s.pre_asymptotic[0]
     assert {c for c, _ in cx.failures} >= {"margin"} and all("steps = 8000" in w for _, w in cx.vanished)
@@ -154,7 +155,7 @@ def test_counterexample_is_reported_and_reproduced_by_verify_run(monkeypatch, tm
     err = capsys.readouterr().err
     assert "COUNTEREXAMPLE" in err and "loss_rate" in err
     doc = load(out)
-    cxs = phase.summarize(doc).counterexamples
+    cxs = analysis.summarize(doc).counterexamples
     assert {cx.params["eta"] for cx in cxs} == {1.0}  # only where every assumption holds
     cx = cxs[0]
     case_dir = out / "counterexamples" / cx.name
@@ -211,7 +212,7 @@ def test_a_failing_cell_is_undecided_and_not_cached(monkeypatch, tmp_path):
     assert all(row["outcome"] == "UNDECIDED" and "rerun to retry" in row["reason"] for row in bad[0]["rows"])
     cached = [json.loads(p.read_text())["params"]["margin"] for p in (tmp_path / "s" / "cases").glob("*.json")]
     assert cached == [0.1]
-    assert phase.summarize({"cases": results, "rows": [r for c in results for r in c["rows"]]}).errors == 1
+    assert analysis.summarize({"cases": results, "rows": [r for c in results for r in c["rows"]]}).errors == 1
 
 
 @pytest.mark.parametrize("module", [stress, stressmd])

@@ -44,7 +44,8 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from verify.spec.assumptions import Assumption, Stat
+from verify.arith.interval import Stat
+from verify.spec.assumptions import Assumption
 from verify.problem.data import Dataset
 from verify.errors import UserError
 from verify.problem.models import TwoLayer

@@ -19,7 +19,8 @@ import math
 import numpy as np
 import sympy as sp
 
-from verify.spec.assumptions import Assumption, Stat
+from verify.arith.interval import Stat
+from verify.spec.assumptions import Assumption
 from verify.problem.data import Dataset, separable_gaussian, symmetric
 from verify.problem.datastats import is_symmetric_pairs
 from verify.engine.execute import initial_params

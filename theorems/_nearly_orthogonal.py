@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from verify.spec.assumptions import Assumption, Stat
+from verify.arith.interval import Stat
+from verify.spec.assumptions import Assumption
 from verify.problem.data import Dataset, nearly_orthogonal
 from verify.problem.datastats import near_orthogonality_C, norm_ratio
 from verify.problem.models import TwoLayer

@@ -36,7 +36,8 @@ import numpy as np
 import sympy as sp
 
 from theorems import _squared_relu as sq
-from verify.spec.assumptions import Assumption, Stat
+from verify.arith.interval import Stat
+from verify.spec.assumptions import Assumption
 from verify.claims import Eventually, Limit
 from verify.problem.data import Dataset
 from verify.engine.execute import initial_params

@@ -6,10 +6,11 @@ that number (``measured``), what it was compared with (``expected``) and the evi
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any, Mapping
+
+from verify.io import json_safe
 
 
 class Outcome(str, Enum):
@@ -27,19 +28,6 @@ class Outcome(str, Enum):
     XFAIL = "XFAIL"
     UNDECIDED = "UNDECIDED"
     SKIPPED = "SKIPPED"
-
-
-def _clean(value: Any) -> Any:
-    """Make ``value`` JSON-safe: numpy scalars to Python, non-finite floats to strings."""
-    if hasattr(value, "tolist"):
-        value = value.tolist()
-    if isinstance(value, float) and not math.isfinite(value):
-        return repr(value)
-    if isinstance(value, Mapping):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
 
 
 @dataclass(frozen=True)
@@ -75,7 +63,7 @@ class ClaimResult:
     def __post_init__(self) -> None:
         if self.outcome is not Outcome.PASS and not self.reason:
             raise ValueError(f"a {self.outcome.value} result needs a reason (claim {self.claim!r})")
-        object.__setattr__(self, "evidence", _clean(dict(self.evidence)))
+        object.__setattr__(self, "evidence", json_safe(dict(self.evidence)))
 
     def with_outcome(self, outcome: Outcome, reason: str) -> "ClaimResult":
         """Return a copy with another outcome and reason (used for XFAIL and SKIPPED)."""
@@ -88,8 +76,8 @@ class ClaimResult:
             "kind": self.kind,
             "outcome": self.outcome.value,
             "reason": self.reason,
-            "measured": _clean(self.measured),
-            "expected": _clean(self.expected),
+            "measured": json_safe(self.measured),
+            "expected": json_safe(self.expected),
             "evidence": dict(self.evidence),
         }
 

@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 from verify.spec.cases import profile_cases
 from verify.engine import execute
 from verify.engine.execute import run_case
-from verify.engine.results import dumps
+from verify.io import dumps
 from verify.spec.theorem import Theorem
 
 

@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--fresh", action="store_true", help="ignore cached finished cases in OUT")
     rep = sub.add_parser("report", help="re-render a results directory without recomputing")
     rep.add_argument("dir", type=Path)
-    from verify.explore import hunt, stress
+    from verify.cli import hunt, stress
 
     stress.add_arguments(sub.add_parser("stress", help="sweep a grid of cases, evaluate every claim, "
                                         "draw phase diagrams against the assumptions"))
@@ -141,7 +141,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     render(doc, args.dir)
     if "stress" in doc:
-        from verify.explore import stress
+        from verify.cli import stress
 
         stress.render(doc, args.dir)
     print(f"rendered {args.dir}/index.html and {args.dir}/summary.md")
@@ -158,7 +158,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return cmd_run(args, argv)
         if args.command in ("stress", "hunt"):
-            from verify.explore import hunt, stress
+            from verify.cli import hunt, stress
 
             return {"stress": stress, "hunt": hunt}[args.command].command(args, argv)
         return cmd_report(args)

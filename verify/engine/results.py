@@ -6,12 +6,10 @@ one file each under ``OUT/cases/`` so an interrupted run resumes without recompu
 from __future__ import annotations
 
 import json
-import math
 import os
 import platform
 import subprocess
 import sys
-import tempfile
 from datetime import datetime, timezone
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -19,47 +17,10 @@ from typing import Any
 
 from verify.engine.blas import BLAS_THREAD_VARS
 from verify.errors import UserError
+from verify.io import SCHEMA_VERSION, atomic_write_text, dumps
 
-SCHEMA_VERSION = 1
 PACKAGES = ("numpy", "scipy", "sympy", "mpmath", "cvxpy", "clarabel", "matplotlib", "verify")
 ROW_FIELDS = ("theorem", "case", "claim", "outcome", "reason", "measured", "expected")
-
-
-def atomic_write_text(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that readers see the old or the new file, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _json_default(obj: Any) -> Any:
-    if hasattr(obj, "tolist"):
-        return obj.tolist()
-    raise TypeError(f"not JSON serializable: {type(obj).__name__}")
-
-
-def _sanitize(obj: Any) -> Any:
-    """Replace non-finite floats by strings (JSON has no NaN)."""
-    if isinstance(obj, float) and not math.isfinite(obj):
-        return repr(obj)
-    if isinstance(obj, dict):
-        return {k: _sanitize(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple)):
-        return [_sanitize(v) for v in obj]
-    if hasattr(obj, "tolist"):
-        return _sanitize(obj.tolist())
-    return obj
-
-
-def dumps(obj: Any) -> str:
-    """Deterministic JSON (sorted keys, non-finite floats as strings)."""
-    return json.dumps(_sanitize(obj), indent=1, sort_keys=True, default=_json_default)
 
 
 def load_current(path: Path) -> dict[str, Any] | None:

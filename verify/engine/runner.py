@@ -19,7 +19,8 @@ from verify.engine.blas import single_threaded
 from verify.spec.cases import Case
 from verify.problem.data import Dataset
 from verify.engine.execute import run_case
-from verify.engine.results import atomic_write_text, dumps, load_current, package_versions
+from verify.engine.results import load_current, package_versions
+from verify.io import atomic_write_text, dumps
 
 Progress = Callable[[str, float], None]
 Work = Callable[["Job"], dict[str, Any]]

@@ -22,7 +22,8 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from verify.spec import registry
 from verify.engine.execute import sweep_end, sweep_params
-from verify.engine.results import atomic_write_text, load_current, package_versions
+from verify.engine.results import load_current, package_versions
+from verify.io import atomic_write_text
 
 SWEEP_DIR = "sweeps"
 

@@ -3,11 +3,11 @@
 A Limit claim judged on a short run can FAIL because the run has not reached the regime
 where the theorem's rate describes it (e.g. ``soudry2018-linear`` at 2000 steps: the margin
 deviation crosses 0 and keeps falling for a while before it turns back).  A counterexample
-is a strong statement, so before :func:`verify.explore.stress.command` reports one it reruns every
+is a strong statement, so before :func:`verify.cli.stress.command` reports one it reruns every
 case in the proven region with a FAIL at ``HORIZON_FACTOR`` times its steps, through the
 same executor and cache as the sweep.  A FAIL that persists stays a counterexample; one that
 does not is reported as pre-asymptotic, with both verdicts (see
-:func:`verify.report.phase.summarize`).  Nothing is dropped: the first run's rows stay in
+:func:`verify.explore.analysis.summarize`).  Nothing is dropped: the first run's rows stay in
 results.json, the reruns go into ``stress.confirmations``.
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from verify.spec.cases import Case
-from verify.report.phase import Summary
+from verify.explore.analysis import Summary
 from verify.engine.runner import Executor, Job, Progress, run_jobs
 
 #: Steps of the confirmation rerun, as a multiple of the case's.

@@ -19,24 +19,22 @@ inputs is not carried by the .npz).
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import random
 import shlex
-import sys
-import time
 from pathlib import Path
 from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
-from verify.spec import registry
 from verify.spec.cases import Case, profile_cases
 from verify.problem.data import Dataset
 from verify.errors import UserError
 from verify.engine.execute import _rngs, run_case
 from verify.explore.searchspace import PERTURB, Dim, perturb, search_space
-from verify.engine.results import assemble, atomic_write_text, dumps, provenance, write
+from verify.explore.stress import write_case_file
+from verify.engine.results import assemble, provenance, write
+from verify.io import atomic_write_text, dumps
 from verify.spec.theorem import Theorem
 
 FOUND = ("FAIL", "XFAIL")
@@ -228,7 +226,6 @@ def hunt(thm: Theorem, budget: int = 20, drop: Sequence[str] = (), seed: int = 0
 
 def save(result: HuntResult, out: Path, argv: Sequence[str] = (), wall: float = 0.0) -> list[str]:
     """Write hunt.json, results.json (every run case) and a case file per finding; returns commands."""
-    from verify.explore.stress import write_case_file
 
     out = Path(out)
     commands = []
@@ -276,39 +273,3 @@ def digest(result: HuntResult) -> str:
     notes += ["INTERRUPTED: not shrunk, search incomplete"] * result.interrupted
     return (f"hunt {result.theorem}: {runs} case(s) run, {rejected} rejected by the audit; {found}"
             + "".join(f"; {n}" for n in notes))
-
-
-def add_arguments(ap: argparse.ArgumentParser) -> None:
-    """The ``verify hunt`` options."""
-    ap.add_argument("theorem", metavar="THEOREM")
-    ap.add_argument("--budget", type=int, default=20,
-                    help="candidate cases to run (rejected ones excluded)")
-    ap.add_argument("--shrink", type=int, default=20, help="further runs allowed to shrink a failure")
-    ap.add_argument("--drop", action="append", default=[], metavar="ASSUMPTION",
-                    help="an assumption candidates need not satisfy (repeatable)")
-    ap.add_argument("--perturb", action=argparse.BooleanOptionalAction, default=None,
-                    help="also drop points / jitter the generated data (default: with --drop)")
-    ap.add_argument("--seed", type=int, default=0, help="seed of the search")
-    ap.add_argument("--profile", default="quick", help="base profile (default quick)")
-    ap.add_argument("--out", default="reports/hunt", type=Path, help="output directory")
-
-
-def command(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    """``verify hunt``: search, save findings, print them; exit 1 when a failure was found.
-
-    An interrupt (Ctrl-C) ends the search early: what was found is saved, exit code 130.
-    """
-    from verify.cli.progress import Bar
-
-    thm = registry.get(args.theorem)
-    bar = Bar(args.budget + args.shrink, f"hunt {thm.id}")
-    t0 = time.perf_counter()
-    result = hunt(thm, args.budget, args.drop, args.seed, args.profile, args.shrink,
-                  perturb_data=args.perturb, progress=lambda note, done: bar.update(done, note))
-    bar.close()
-    commands = save(result, args.out, argv, time.perf_counter() - t0)
-    for t, cmd in zip(result.findings, commands):
-        claims = ", ".join(f"{c} {t.outcomes[c]}" for c in t.found)
-        print(f"FOUND: {t.label}: {claims}\n  reproduce: {cmd}", file=sys.stderr)
-    print(digest(result) + f"  -> {args.out}/hunt.json")
-    return 130 if result.interrupted else 1 if result.findings else 0

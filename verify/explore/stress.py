@@ -12,36 +12,30 @@ as case files ``OUT/counterexamples/<name>/<theorem>.toml`` that ``verify run`` 
 """
 from __future__ import annotations
 
-import argparse
 import dataclasses
 import json
 import math
 import shlex
-import sys
-import time
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from verify.spec import registry
 from verify.spec.cases import Case, cases_dir, load_file, profile_cases
-from verify.explore.confirm import confirm
 from verify.errors import UserError
 from verify.outcome import ClaimResult, Outcome
 from verify.spec.params import Param
-from verify.cli.progress import Bar
-from verify.engine.results import assemble, atomic_write_text, package_versions, provenance, write
+from verify.engine.results import assemble, package_versions
+from verify.io import atomic_write_text
 from verify.engine.runner import Executor, Job, Progress, _work, pool_executor, run_jobs
 from verify.spec.theorem import Theorem
-
-if TYPE_CHECKING:
-    from verify.report import phase
+from verify.explore.analysis import Summary
 
 CX_PROFILE = "counterexample"
 
 
 @dataclasses.dataclass(frozen=True)
-class Sweep:
+class StressGrid:
     """The cases of a sweep and what was varied (``varied``: parameter -> validated values)."""
 
     theorem: str
@@ -102,7 +96,7 @@ def parse_vary(thm: Theorem, specs: Sequence[str]) -> dict[str, list]:
 
 
 def sweep(thm: Theorem, profile: str, spec: Mapping[str, list], seeds: int = 1,
-          path: Path | None = None) -> Sweep:
+          path: Path | None = None) -> StressGrid:
     """Expand ``spec`` (parameter -> values) over the base ``profile`` and ``seeds`` seeds.
 
     Parameters with one value are fixed overrides; those with several are the sweep's
@@ -125,7 +119,7 @@ def sweep(thm: Theorem, profile: str, spec: Mapping[str, list], seeds: int = 1,
     shown = tuple(sorted(set(cases[0].shown) | set(spec) | {"seed"}))
     cases = [dataclasses.replace(c, shown=shown) for c in cases]
     fixed = {k: v[0] for k, v in spec.items() if len(v) == 1}
-    return Sweep(thm.id, profile, varied, fixed, seed_list, tuple(cases))
+    return StressGrid(thm.id, profile, varied, fixed, seed_list, tuple(cases))
 
 
 def base_profile(thm: Theorem, path: Path | None = None) -> str:
@@ -178,7 +172,7 @@ def stress_work(job: Job) -> dict[str, Any]:
         return _error_result(job, exc)
 
 
-def run_sweep(sw: Sweep, out: Path, executor: Executor | None = None, progress: Progress | None = None,
+def run_sweep(sw: StressGrid, out: Path, executor: Executor | None = None, progress: Progress | None = None,
               resume: bool = True) -> list[dict[str, Any]]:
     """Run every case of ``sw`` (cached under ``out/cases``); returns the case results in order."""
     jobs = [Job(c, stress=True) for c in sw.cases]
@@ -186,7 +180,7 @@ def run_sweep(sw: Sweep, out: Path, executor: Executor | None = None, progress: 
                     executor=executor or pool_executor(1), work=stress_work)
 
 
-def document(sw: Sweep, results: list[dict[str, Any]], prov: dict[str, Any],
+def document(sw: StressGrid, results: list[dict[str, Any]], prov: dict[str, Any],
              axes: tuple[str, str | None] | None) -> dict[str, Any]:
     """results.json of the sweep: the usual document plus the ``stress`` block."""
     doc = assemble(results, prov)
@@ -239,7 +233,7 @@ def write_case_file(theorem: str, params: Mapping[str, Any], directory: Path, no
     return path, f"VERIFY_CASES_DIR={shlex.quote(str(directory))} {shlex.join(cmd)}"
 
 
-def write_counterexamples(summary: "phase.Summary", out: Path) -> dict[str, str]:
+def write_counterexamples(summary: Summary, out: Path) -> dict[str, str]:
     """A case file per counterexample under ``out/counterexamples``; returns name -> command."""
     commands = {}
     for cx in summary.counterexamples:
@@ -248,95 +242,3 @@ def write_counterexamples(summary: "phase.Summary", out: Path) -> dict[str, str]
         where = Path(out) / "counterexamples" / cx.name
         _, commands[cx.name] = write_case_file(cx.theorem, cx.params, where, note)
     return commands
-
-
-def render(doc: dict[str, Any], out: Path, axes: tuple[str, str | None] | None = None
-           ) -> tuple["phase.Summary", dict[str, str]]:
-    """Write the phase diagrams, the counterexample case files and stress.md from ``doc``."""
-    from verify.report import phase, stressmd
-    from verify.report.io import atomic_write_bytes
-
-    out = Path(out)
-    summary = phase.summarize(doc)
-    images = {}
-    for claim, (name, png) in phase.phase_plots(doc, axes).items():
-        atomic_write_bytes(out / "plots" / name, png)
-        images[claim] = f"plots/{name}"
-    commands = write_counterexamples(summary, out)
-    atomic_write_text(out / "stress.md", stressmd.stress_markdown(summary, images, commands))
-    return summary, commands
-
-
-def add_arguments(ap: argparse.ArgumentParser) -> None:
-    """The ``verify stress`` options."""
-    ap.add_argument("theorem", metavar="THEOREM")
-    ap.add_argument("--grid", help="a [grids.NAME] table of the case file (default: 'default' "
-                    "unless --vary is given)")
-    ap.add_argument("--vary", action="append", default=[], metavar="PARAM=V1,V2,...",
-                    help="vary a parameter (repeatable; one value: a fixed override)")
-    ap.add_argument("--seeds", type=int, default=1, help="seeds per cell")
-    ap.add_argument("--profile",
-                    help="base profile (default: 'stress' if the case file has it, else 'quick')")
-    ap.add_argument("--axes", help="the two parameters of the phase diagrams, x,y")
-    ap.add_argument("--out", default="reports/stress", type=Path, help="output directory")
-    ap.add_argument("--jobs", type=int, default=1, help="local worker processes")
-    ap.add_argument("--scheduler", help="Dask scheduler address (needs the [dask] extra)")
-    ap.add_argument("--fresh", action="store_true", help="ignore cached finished cases in OUT")
-
-
-def _executor(args: argparse.Namespace) -> Executor:
-    if args.jobs < 1:
-        raise UserError(f"--jobs {args.jobs} must be >= 1")
-    if args.scheduler:
-        from verify.engine.cluster import dask_executor
-
-        return dask_executor(args.scheduler)
-    return pool_executor(args.jobs)
-
-
-def _bar(total: int) -> Progress:
-    """Cases done / total and an ETA over the cases still to run (cached ones excluded)."""
-    state: dict[str, Any] = {}
-
-    def update(note: str, done: float) -> None:
-        if "bar" not in state:
-            state["offset"] = done
-            state["bar"] = Bar(max(total - int(done), 1), f"stress {int(done)}/{total} cached")
-        bar = state["bar"]
-        bar.update(done - state["offset"], f"{int(done)}/{total} {note}")
-        if done >= total:
-            bar.close()
-
-    return update
-
-
-def command(args: argparse.Namespace, argv: Sequence[str]) -> int:
-    """``verify stress``: run the sweep, write results, phase diagrams, stress.md; exit code."""
-    thm = registry.get(args.theorem)
-    spec = grid(thm, args.grid or "default") if args.grid or not args.vary else {}
-    spec.update(parse_vary(thm, args.vary))
-    profile = args.profile or base_profile(thm)
-    sw = sweep(thm, profile, spec, args.seeds)
-    axes = choose_axes(sw.varied, args.axes)
-    executor = _executor(args)
-    t0 = time.perf_counter()
-    results = run_sweep(sw, args.out, executor, _bar(len(sw.cases)), not args.fresh)
-    prov = provenance("verify " + shlex.join(argv), profile, args.jobs, time.perf_counter() - t0)
-    doc = document(sw, results, prov, axes)
-    from verify.report import phase
-
-    first = phase.summarize(doc)
-    if first.counterexamples:  # a FAIL in the proven region must persist at a longer horizon
-        doc["stress"]["confirmations"] = confirm(sw.cases, first, args.out, executor,
-                                                 _bar(len(first.counterexamples)), stress_work)
-    write(doc, args.out)
-    summary, commands = render(doc, args.out, axes)
-    for cx in summary.counterexamples:
-        for claim, reason in cx.failures:
-            print(f"COUNTEREXAMPLE: {cx.case} {claim} FAILed with every assumption holding: {reason}",
-                  file=sys.stderr)
-        print(f"  reproduce: {commands[cx.name]}", file=sys.stderr)
-    from verify.report.stressmd import digest
-
-    print(digest(summary) + f"  -> {args.out}/stress.md")
-    return 1 if summary.counterexamples else 0

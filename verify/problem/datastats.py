@@ -2,7 +2,7 @@
 constant, norm ratio, largest squared singular value (rigorous interval), symmetry.
 
 Every float64 is an exact dyadic rational, so these are computed with integer arithmetic
-and returned as :class:`verify.spec.assumptions.Stat` (exact, or an exact enclosing interval).
+and returned as :class:`verify.arith.interval.Stat` (exact, or an exact enclosing interval).
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from typing import Any, Iterable
 import numpy as np
 import sympy
 
-from verify.spec.assumptions import Stat
+from verify.arith.interval import Stat
 
 
 def _dyadic(X: Any) -> tuple[np.ndarray, int]:

@@ -22,14 +22,12 @@ from typing import Any, Mapping
 
 from verify.errors import UserError
 from verify.report.html import render_html
-from verify.report.io import atomic_write_bytes, atomic_write_text, plot_filename
+from verify.io import SCHEMA_VERSION, atomic_write_bytes, atomic_write_text
+from verify.report.io import plot_filename
 from verify.report.markdown import render_markdown
 from verify.report.plots import plot_row
 
-__all__ = ["SCHEMA_VERSION", "render", "render_plots", "atomic_write_bytes", "atomic_write_text"]
-
-#: The results.json schema version this module reads.
-SCHEMA_VERSION = 1
+__all__ = ["render", "render_plots"]
 
 
 def render_plots(results: Mapping[str, Any]) -> dict[tuple[str, str], tuple[str, bytes]]:

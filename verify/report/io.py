@@ -1,19 +1,14 @@
-"""Reading values out of results.json and writing report files atomically.
+"""Reading values out of results.json and naming report files.
 
 results.json stores non-finite floats as the strings ``"nan"``, ``"inf"`` and
-``"-inf"`` (see :func:`verify.outcome._clean`); :func:`as_float` decodes them and
-:func:`fmt` prints any JSON value the same way in every report.  Files are written to
-a temporary file in the target directory and moved into place with :func:`os.replace`,
-so a reader never sees a half-written report.
+``"-inf"`` (see :func:`verify.io.json_safe`); :func:`as_float` decodes them and
+:func:`fmt` prints any JSON value the same way in every report.
 """
 from __future__ import annotations
 
 import hashlib
 import math
-import os
 import re
-import tempfile
-from pathlib import Path
 from typing import Any, Mapping
 
 #: Strings that stand for non-finite floats in results.json.
@@ -110,48 +105,3 @@ def plot_filename(case: str, claim: str, max_len: int = 80) -> str:
     stem = f"{safe[0][:room]}__{safe[1]}".strip("._-")[:max_len]
     digest = hashlib.sha1(f"{case}\0{claim}".encode("utf-8")).hexdigest()[:8]
     return f"{stem or 'plot'}-{digest}.png"
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (temporary file, then :func:`os.replace`).
-
-    The parent directory is created if needed.  The file gets mode ``0o644`` (or the
-    mode of the file it replaces).
-
-    Parameters
-    ----------
-    path
-        Destination.
-    data
-        Content.
-
-    Returns
-    -------
-    Path
-        ``path``.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def atomic_write_text(path: Path, text: str) -> Path:
-    """Write ``text`` as UTF-8 with ``\\n`` line endings, atomically.
-
-    See Also
-    --------
-    atomic_write_bytes
-    """
-    return atomic_write_bytes(path, text.encode("utf-8"))

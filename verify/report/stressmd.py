@@ -1,11 +1,11 @@
-"""stress.md and the one-line digest of a stress sweep, from its :class:`~verify.report.phase.Summary`."""
+"""stress.md and the one-line digest of a stress sweep, from its :class:`~verify.explore.analysis.Summary`."""
 from __future__ import annotations
 
 from collections import Counter
 from typing import Iterable, Mapping, Sequence
 
 from verify.report.io import fmt
-from verify.report.phase import Summary
+from verify.explore.analysis import Summary
 
 
 def rate(counts: Counter) -> str:
