@@ -8,9 +8,9 @@ from verify.spec import registry
 from verify.engine.autobackend import LADDER, digit_limited
 from verify.spec.cases import Case
 from verify.claims import Limit
-from verify.engine.execute import run_case
+from verify.engine.case import run_case
 from verify.spec.params import validate
-from verify.report.markdown import case_facts
+from verify.report.content import case_facts
 
 
 def _case(thm, **over):

@@ -17,9 +17,10 @@ from theorems import _chizat_bach as cb
 from verify.spec import registry
 from verify.spec.cases import Case
 from verify.problem.data import Dataset
-from verify.engine.execute import run_case
+from verify.engine.case import run_case
 from verify.problem.losses import make_loss
 from verify.problem.models import TwoLayer
+from verify.problem.seeds import seed_streams
 from verify.spec.params import validate
 from verify.problem.quantities import Point
 from verify.targets.arrangement import activation_patterns
@@ -252,13 +253,12 @@ def test_kernel_short_run_tracks_the_rf_svm():
 def test_kernel_excess_is_the_kernel_limits_test_error_minus_the_networks():
     """Sign and content of the `adaptivity` quantity on a short run with spurious coordinates:
     the arc-cosine SVM's test error (recomputed here from the same data) minus the network's."""
-    from verify.engine.execute import _rngs
     over = dict(data_seed=3, d=8, n=60, m=32, init="gaussian", exact_targets=False, eta=1.0,
                 steps=400, checkpoints=8, audit_steps=0, n_test=500)
     res = _run("chizat-bach2020-f1", ("never_above",), **over)
     thm = registry.get("chizat-bach2020-f1")
     p = validate(thm.schema, over, thm.id)
-    data = thm.generate(p, _rngs(p["seed"])[0])
+    data = thm.generate(p, seed_streams(p["seed"])[0])
     svm = kernel_svm(relu_feature_limit_kernel(data.X), data.y)
     f = relu_feature_limit_kernel(data.meta["X_test"], data.X) @ (np.asarray(svm["dual"]) * data.y)
     kernel_err = float(np.mean(data.meta["y_test"] * f <= 0))

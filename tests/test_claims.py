@@ -54,10 +54,10 @@ def test_limit_pass_at_the_right_value():
     assert r.outcome is PASS, r.reason
     assert r.measured == pytest.approx(0.5, abs=1e-10)
     ev = r.evidence
-    assert ev["ci"][0] <= 0.5 <= ev["ci"][1]
-    assert ev["window_log_t"][0] == pytest.approx(8.0, abs=0.1)
-    assert ev["distance_end"] < ev["distance_start"]
-    assert ev["alternatives"][0]["basis"] == ["1/log t", "1/log^2 t"]
+    assert ev.ci[0] <= 0.5 <= ev.ci[1]
+    assert ev.window_log_t[0] == pytest.approx(8.0, abs=0.1)
+    assert ev.distance_end < ev.distance_start
+    assert ev.alternatives[0]["basis"] == ["1/log t", "1/log^2 t"]
 
 
 def test_limit_fail_at_the_wrong_value_cites_the_ci():
@@ -80,7 +80,7 @@ def test_limit_free_exponent_recovers_a():
     r = run(Limit("c", "loss", limit=2.0, rate=("t^-a",), rtol=1e-4),
             Series("loss", s, 2.0 + np.exp(-s)))
     assert r.outcome is PASS, r.reason
-    assert r.evidence["exponent"] == pytest.approx(1.0, abs=1e-6)
+    assert r.evidence.exponent == pytest.approx(1.0, abs=1e-6)
     assert r.measured == pytest.approx(2.0, abs=1e-8)
 
 
@@ -94,7 +94,7 @@ def test_limit_noisy_series_passes_with_stat_error():
     q = 0.5 + 0.3 / S + 1e-4 * rng.standard_normal(S.size)
     r = run(Limit("c", "gamma", limit=0.5), Series("gamma", S, q))
     assert r.outcome is PASS, r.reason
-    assert r.evidence["sigma_stat"] > 1e-6
+    assert r.evidence.sigma_stat > 1e-6
 
 
 def test_limit_wrong_rate_model_does_not_pass():
@@ -102,7 +102,7 @@ def test_limit_wrong_rate_model_does_not_pass():
     q = 0.5 + 0.3 * np.log(S) / S
     r = run(Limit("c", "gamma", limit=0.5), Series("gamma", S, q))
     assert r.outcome is UNDECIDED, r.reason
-    assert r.evidence["sigma_sys"] > r.evidence["sigma_stat"]
+    assert r.evidence.sigma_sys > r.evidence.sigma_stat
     r = run(Limit("c", "gamma", limit=0.5, rate=("loglog t/log t", "1/log t")),
             Series("gamma", S, q))
     assert r.outcome is PASS, r.reason
@@ -118,8 +118,8 @@ def test_limit_shifted_rate_pins_the_limit_where_1_over_log_cannot():
     r = run(Limit("c", "gap", limit=0.1, rate=("1/(log t+b)",), window=1.0), ser)
     assert r.outcome is PASS, r.reason
     assert r.measured == pytest.approx(0.1, abs=1e-6)
-    assert r.evidence["shift"] == pytest.approx(4.0, abs=0.05)
-    assert r.evidence["alternatives"][0]["basis"] == [
+    assert r.evidence.shift == pytest.approx(4.0, abs=0.05)
+    assert r.evidence.alternatives[0]["basis"] == [
         "1/(log t+b)", "1/(log t+b)^2", "1/(log t+b)^3"]
     r = run(Limit("c", "gap", limit=0.2, rate=("1/(log t+b)",), window=1.0), ser)
     assert r.outcome is FAIL and "excludes expected 0.2" in r.reason
@@ -134,7 +134,7 @@ def test_limit_shifted_rate_wrong_shape_never_passes_a_wrong_limit():
         for L in (0.1, 0.105, 0.095, 0.1 * (1 + c)):
             for rate in (("1/(log t+b)",), ("1/(log t+b)", "t^-a")):
                 r = run(Limit("c", "q", limit=L, rate=rate, window=1.0), ser)
-                assert r.outcome is not PASS, (c, L, rate, r.evidence["L_hat"])
+                assert r.outcome is not PASS, (c, L, rate, r.evidence.L_hat)
 
 
 def test_limit_shifted_rate_with_a_power_transient():
@@ -142,8 +142,8 @@ def test_limit_shifted_rate_with_a_power_transient():
     r = run(Limit("c", "q", limit=0.1, rate=("1/(log t+b)", "t^-a"), window=1.0),
             Series("q", SS, q))
     assert r.measured == pytest.approx(0.1, abs=1e-6)
-    assert r.evidence["shift"] == pytest.approx(4.0, abs=1e-4)
-    assert r.evidence["exponent"] == pytest.approx(0.8, abs=1e-5)
+    assert r.evidence.shift == pytest.approx(4.0, abs=1e-4)
+    assert r.evidence.exponent == pytest.approx(0.8, abs=1e-5)
     assert r.outcome is not FAIL, r.reason
     r = run(Limit("c", "q", limit=0.2, rate=("1/(log t+b)", "t^-a"), window=1.0),
             Series("q", SS, q))
@@ -226,8 +226,8 @@ LT = np.linspace(0.0, 10.0, 101)
 def test_bound_pass_reports_closest_approach():
     r = run(Bound("b", "q", upper=1.0, lower=0.0), Series("q", LT, 1.0 - np.exp(-LT) / 2))
     assert r.outcome is PASS
-    c = r.evidence["closest"]
-    assert c["side"] == "upper" and c["log_t"] == 10.0 and c["slack"] == pytest.approx(
+    c = r.evidence.closest
+    assert c.side == "upper" and c.log_t == 10.0 and c.slack == pytest.approx(
         np.exp(-10) / 2)
 
 
@@ -237,9 +237,9 @@ def test_bound_fail_names_the_worst_checkpoint():
     q[60] = 1.1
     r = run(Bound("b", "q", upper=1.0), Series("q", LT, q))
     assert r.outcome is FAIL
-    w = r.evidence["witness"]
-    assert w["log_t"] == pytest.approx(3.7) and w["excess"] == pytest.approx(0.3)
-    assert r.evidence["n_violations"] == 2
+    w = r.evidence.witness
+    assert w.log_t == pytest.approx(3.7) and w.excess == pytest.approx(0.3)
+    assert r.evidence.n_violations == 2
     assert "3.7" in r.reason and "0.3" in r.reason and "2 of 101" in r.reason
 
 
@@ -284,18 +284,18 @@ def test_monotone_pass_with_second_order_oscillation():
     q = F + 0.5 * ETA**2 * (-1.0) ** K  # GD-like wobble of size eta^2: decreases do occur
     r = run(Monotone("m", "gamma"), Series("gamma", np.log(T), q))
     assert r.outcome is PASS, r.reason
-    assert r.evidence["largest_decrease"]["decrease"] > 0  # there were decreasing steps
-    assert 0 < r.evidence["max_ratio"] < 1
+    assert r.evidence.largest_decrease.decrease > 0  # there were decreasing steps
+    assert 0 < r.evidence.max_ratio < 1
 
 
 def test_monotone_fail_on_a_first_order_decrease():
     q = F - 0.01 * np.clip((T - 12.0) / 2.0, 0.0, 1.0)  # slope -0.005 per unit t on [12, 14]
     r = run(Monotone("m", "gamma"), Series("gamma", np.log(T), q))
     assert r.outcome is FAIL
-    w = r.evidence["worst"]
-    assert np.log(12.0) < w["log_t"] <= np.log(14.0) + 1e-9
-    assert r.evidence["n_violations"] > 50
-    assert f"{w['log_t']:.6g}" in r.reason
+    w = r.evidence.worst
+    assert np.log(12.0) < w.log_t <= np.log(14.0) + 1e-9
+    assert r.evidence.n_violations > 50
+    assert f"{w.log_t:.6g}" in r.reason
 
 
 def test_monotone_decreasing_direction():
@@ -352,7 +352,7 @@ def test_eventually_with_time():
     q = (E >= 3.0).astype(float)
     assert run(Eventually("e", "f", by_log_t=4.0), Series("f", E, q)).outcome is PASS
     r = run(Eventually("e", "f", by_log_t=2.0), Series("f", E, q))
-    assert r.outcome is FAIL and r.evidence["witness_log_t"] == pytest.approx(2.0)
+    assert r.outcome is FAIL and r.evidence.witness_log_t == pytest.approx(2.0)
     r = run(Eventually("e", "f", by_log_t=12.0), Series("f", E, q))
     assert r.outcome is UNDECIDED and "12" in r.reason
 
@@ -378,7 +378,7 @@ def _sweep(seed: int = 0, sd: float = 0.05):
 def test_scaling_pass_fail_undecided():
     s = _sweep()
     r = run(Scaling("s", "norm", parameter="m", exponent=0.5), s)
-    assert r.outcome is PASS and r.evidence["ci"][0] < 0.5 < r.evidence["ci"][1]
+    assert r.outcome is PASS and r.evidence.ci[0] < 0.5 < r.evidence.ci[1]
     r = run(Scaling("s", "norm", parameter="m", exponent=1.0), s)
     assert r.outcome is FAIL and "excludes exponent 1" in r.reason
     one = Series("norm", s.log_t[:4], s.values[:4])
@@ -439,4 +439,102 @@ def test_extension_probe_holds_the_fitted_exponent():
     r = Limit("c", "q", limit=None, rate=("t^-a",), rtol=2e-2).evaluate(Series("q", s, q), {})
     assert r.outcome.value == "PASS", r.reason
     assert abs(r.measured - 0.35) < 1e-3
-    assert r.evidence["alternatives"][0]["exponent"] == r.evidence["exponent"]
+    assert r.evidence.alternatives[0]["exponent"] == r.evidence.exponent
+
+
+# --- typed evidence ------------------------------------------------------------------------
+
+from dataclasses import FrozenInstanceError  # noqa: E402
+
+from verify.claims import Frequency, Trend  # noqa: E402
+from verify.claims.evidence import (BoundEvidence, EventuallyEvidence,  # noqa: E402
+                                    FrequencyEvidence, LimitEvidence, MonotoneEvidence,
+                                    ScalingEvidence, TrendEvidence)
+from verify.claims.guards import NonFinite, Scalar, TooFewDigits, TooShort  # noqa: E402
+from verify.outcome import Evidence  # noqa: E402
+
+_LIMIT_KEYS = {"L_hat", "sigma_stat", "sigma_sys", "sigma", "ci", "tol", "basis", "amplitudes",
+               "exponent", "shift", "window_log_t", "n_points", "last_value", "alternatives",
+               "extrapolation_ratio", "digits"}
+
+
+def _kinds() -> list[tuple[Claim, Series, type, set[str]]]:
+    lx = np.log(np.repeat([5.0, 10.0, 20.0], 4))
+    trend = np.repeat([0.01, 0.1, 0.3], 4) + np.tile([0.0, 0.01, 0.02, 0.03], 3)
+    p = np.repeat([10.0, 20.0, 40.0, 80.0], 3)
+    k = np.arange(200.0)
+    lt = np.linspace(0.0, 10.0, 50)
+    return [
+        (Limit("c", "g", limit=0.5), INV_LOG, LimitEvidence,
+         _LIMIT_KEYS | {"distance_start", "distance_end", "remaining_move"}),
+        (Limit("c", "g"), INV_LOG, LimitEvidence,
+         _LIMIT_KEYS | {"slope_first_third", "slope_last_third", "total_change", "tol_divergence"}),
+        (Bound("b", "q", upper=1.0), Series("q", LT, 1.0 - np.exp(-LT)), BoundEvidence,
+         {"window_log_t", "n_checked", "rtol", "upper", "lower", "digits", "closest"}),
+        (Monotone("m", "g"), Series("g", np.log1p(k), 1 - 1 / (1 + 0.1 * k)), MonotoneEvidence,
+         {"onset_log_t", "window_log_t", "n_steps", "worst", "largest_decrease", "max_ratio",
+          "total_change", "n_violations", "digits"}),
+        (Eventually("e", "f"), Series("f", lt, (lt > 3.0).astype(float)), EventuallyEvidence,
+         {"T_hat_log_t", "held_fraction", "by_log_t", "run_log_t", "min_hold",
+          "last_false_log_t"}),
+        (Scaling("s", "n", parameter="m", exponent=0.5),
+         Series("n", np.log(p), 2.0 * p**0.5 * np.tile([0.99, 1.0, 1.01], 4)), ScalingEvidence,
+         {"a_hat", "se", "ci", "half_width", "level", "df", "t_quantile", "intercept",
+          "precision_floor", "n_points", "n_distinct", "parameter", "atol", "digits"}),
+        (Frequency("f", "e", probability=lambda m: 0.5), Series("e", lx, np.tile([0.0, 1.0], 6)),
+         FrequencyEvidence, {"groups", "level", "confidence", "atol", "n_runs"}),
+        (Trend("t", "e"), Series("e", lx, trend), TrendEvidence,
+         {"tau_b", "p_claimed", "p_opposite", "level", "direction", "n_points", "n_distinct",
+          "theil_sen_per_log_x", "medians", "method"}),
+    ]
+
+
+@pytest.mark.parametrize("claim, series, cls, keys", _kinds(),
+                         ids=lambda v: type(v).__name__ if isinstance(v, Claim) else "")
+def test_each_kind_returns_its_typed_evidence(claim, series, cls, keys):
+    r = run(claim, series)
+    assert type(r.evidence) is cls
+    assert set(r.to_row()["evidence"]) == keys  # the results.json keys, pinned
+    with pytest.raises(FrozenInstanceError):
+        r.evidence.digits = 1.0  # type: ignore[misc]
+
+
+def test_nested_evidence_and_non_finite_values_are_json():
+    q = 1.0 - np.exp(-LT) / 2
+    q[37] = 1.3
+    row = run(Bound("b", "q", upper=1.0), Series("q", LT, q)).to_row()
+    assert row["evidence"]["witness"]["log_t"] == pytest.approx(3.7)
+    assert row["evidence"]["lower"] is None and row["evidence"]["n_nonfinite"] == 0
+    ev = run(Eventually("e", "f"), Series("f", LT, np.zeros_like(LT))).to_row()["evidence"]
+    assert ev["T_hat_log_t"] == "nan"  # never held: stored as a string, not NaN
+
+
+def test_engine_keys_join_the_evidence_last():
+    r = run(Limit("c", "gamma", limit=0.5), INV_LOG)
+    out = r.with_evidence(points={"x": [1.0], "y": [2.0]}, seeds=(0, 1)).with_evidence(
+        sweep_runs={"seeds": [0, 1]})
+    row = out.to_row()["evidence"]
+    assert row["seeds"] == [0, 1] and row["sweep_runs"] == {"seeds": [0, 1]}
+    assert {k: v for k, v in row.items() if k in _LIMIT_KEYS} == {
+        k: v for k, v in r.to_row()["evidence"].items() if k in _LIMIT_KEYS}
+    assert out.evidence.L_hat == r.evidence.L_hat and r.evidence.extra == {}
+    with pytest.raises(TypeError, match="must be an Evidence"):  # string-keyed dicts are gone
+        ClaimResult("c", "Limit", PASS, "", evidence={"a": 1.0})
+
+
+def test_screened_results_carry_the_screens_evidence():
+    nan = INV_LOG.values.copy()
+    nan[-1] = np.nan
+    r = run(Limit("c", "g", limit=0.5), Series("g", S, nan, note="solver failed"))
+    assert r.evidence == NonFinite(1, 100, "solver failed")
+    assert r.to_row()["evidence"] == {"n_nonfinite": 1, "n_points": 100, "note": "solver failed"}
+    r = run(Monotone("m", "g", after_log_t=1.0), Series("g", np.log1p(np.arange(3.0)), np.ones(3)))
+    assert r.evidence == TooShort(0, context=Scalar("onset_log_t", 1.0))  # one point: no step
+    assert r.to_row()["evidence"] == {"n_points": 0, "onset_log_t": 1.0}
+    r = run(Limit("c", "g", limit=0.5, rtol=0.0, atol=1e-4),
+            Series("g", S, INV_LOG.values, digits=2.0))
+    assert isinstance(r.evidence, TooFewDigits) and isinstance(r.evidence.context, LimitEvidence)
+    ev = r.to_row()["evidence"]
+    assert ev["digits"] == 2.0 and ev["tol"] == 1e-4 and "L_hat" in ev
+    r = run(Bound("b", "q", upper=float("inf")), Series("q", LT, LT))
+    assert r.to_row()["evidence"] == {"upper": "inf"}

@@ -122,7 +122,7 @@ def test_strict_turns_undecided_into_exit_1(monkeypatch, tmp_path, tiny_cases, c
 
 
 def test_expected_failure_policy():
-    from verify.engine.execute import apply_policy
+    from verify.engine.judge import apply_policy
     from verify.outcome import ClaimResult, Outcome
 
     thm = dataclasses.replace(registry.get("soudry2018-linear"), expected_failures={"margin": "published counterexample"})

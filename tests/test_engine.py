@@ -1,7 +1,11 @@
 """Models, losses, GD, backends: gradient checks in mpmath, float64 vs mpmath, log safety."""
 from __future__ import annotations
 
+import ast
+import dataclasses
 import math
+import pickle
+from pathlib import Path
 
 import mpmath
 import numpy as np
@@ -13,6 +17,10 @@ from verify.dynamics.gd import StepRule, gradient_descent
 from verify.problem.losses import make_loss
 from verify.problem.models import Linear, TwoLayer
 from verify.dynamics.trajectory import StopRule, log_schedule, record
+from verify.engine.case import run_case
+from verify.spec import registry
+from verify.spec.cases import profile_cases
+from verify.spec.params import PROBLEM, RunSettings
 
 MODELS = {
     "linear": Linear(),
@@ -77,7 +85,7 @@ def test_float64_and_mpmath_agree_on_a_short_run():
 
 
 def test_normalized_steps_survive_loss_underflow():
-    """eta/L with L far below 1e-308: float64 log-domain keeps going (NUMERICS.md B)."""
+    """eta/L with L far below 1e-308: float64 log-domain keeps going (docs/numerics.md B)."""
     rng = np.random.default_rng(3)
     X = rng.standard_normal((4, 2))
     y = np.sign(X @ np.array([1.0, 0.3]))
@@ -106,3 +114,39 @@ def test_log_schedule_is_log_spaced_and_ends_at_steps():
     ks = log_schedule(10_000, 9)
     assert ks[0] == 1 and ks[-1] == 10_000 and np.all(np.diff(ks) > 0)
     assert math.isclose(np.median(np.diff(np.log10(ks))), 0.5, rel_tol=0.2)
+
+
+# -- the case as the engine sees it: run settings and problem parameters ----------------------
+
+
+def test_case_splits_run_settings_from_problem_parameters_and_pickles():
+    case = profile_cases(registry.get("soudry2018-linear"), "quick")[0]
+    assert case.settings == RunSettings.of(case.params) and case.settings.steps == case.params["steps"]
+    assert set(case.problem) == set(case.params) - set(RunSettings.names())
+    assert set(PROBLEM) <= set(case.problem) and "min_rate" in case.problem
+    assert pickle.loads(pickle.dumps(case)) == case  # jobs go to spawned workers
+    with pytest.raises(TypeError):
+        case.problem["eta"] = 1.0  # type: ignore[index]
+    longer = dataclasses.replace(case, params=dict(case.params) | {"steps": 7})
+    assert longer.settings.steps == 7 and longer.problem == case.problem
+
+
+def test_theorem_callables_receive_the_problem_parameters():
+    thm = registry.get("soudry2018-linear")
+    seen = []
+    thm = dataclasses.replace(thm, model=lambda p: seen.append(dict(p)) or Linear())
+    case = profile_cases(thm, "quick", {"steps": 50, "audit_steps": 0})[0]
+    run_case(thm, case)
+    assert seen and all(p == dict(case.problem) for p in seen)
+    assert not set(seen[0]) & set(RunSettings.names())
+
+
+def test_no_engine_module_hides_an_import_inside_a_function():
+    """Imports at module level only: a circle between engine modules cannot hide."""
+    hidden = []
+    for path in sorted((Path(__file__).parents[1] / "verify" / "engine").glob("*.py")):
+        for fn in ast.walk(ast.parse(path.read_text())):
+            if isinstance(fn, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                hidden += [f"{path.name}:{n.lineno}" for n in ast.walk(fn)
+                           if isinstance(n, (ast.Import, ast.ImportFrom))]
+    assert hidden == []

@@ -7,7 +7,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from verify.engine import execute
+from verify.engine.case import run_case
+from verify.engine.sweeps import SweepRuns
 
 from verify.spec import registry
 from verify.spec.cases import Case
@@ -38,7 +39,7 @@ def test_clopper_pearson_matches_the_beta_quantiles():
 def test_counts_matching_the_prediction_pass():
     res = HALF.evaluate(_series({2.0: (40, 80), 3.0: (20, 80), 4.0: (10, 80)}), {})
     assert res.outcome.value == "PASS", res.reason
-    assert [g["k"] for g in res.evidence["groups"]] == [40, 20, 10]
+    assert [g.k for g in res.evidence.groups] == [40, 20, 10]
 
 
 def test_incompatible_counts_fail_naming_the_group():
@@ -73,8 +74,9 @@ def test_init_groups_predict_every_failure_at_alpha_02():
     one phase-I group (checked on 24 runs; both outcomes occur, so it is not vacuous)."""
     thm = registry.get("lyu2021-symmetric")
     mutated, case = _small(thm, (thm.claim("failure_probability"),))
-    row = execute.run_case(mutated, case)["rows"][0]
-    ends = [execute._sweep_run(thm, validate(thm.schema, raw, thm.id), None)["values"]
+    runs = SweepRuns()
+    row = run_case(mutated, case, sweeps=runs)["rows"][0]
+    ends = [runs.end(thm, Case(thm.id, validate(thm.schema, raw, thm.id), ())).values
             for raw in row_runs(mutated, case)]
     assert [e["misses_global"] for e in ends] == [e["one_group_at_init"] for e in ends]
     assert 0 < sum(row["evidence"]["points"]["y"]) < len(ends)
@@ -89,7 +91,7 @@ def test_a_wrong_failure_probability_fails_on_shared_runs():
     right = thm.claim("failure_probability")
     wrong = dataclasses.replace(right, name="wrong", probability=lambda m: 0.01)
     mutated, case = _small(thm, (right, wrong))
-    before = len(execute._SWEEP_MEMO)
-    rows = {r["claim"]: r for r in execute.run_case(mutated, case)["rows"]}
-    assert len(execute._SWEEP_MEMO) - before <= 24  # the two claims share the 24 runs
+    runs = SweepRuns()
+    rows = {r["claim"]: r for r in run_case(mutated, case, sweeps=runs)["rows"]}
+    assert len(runs) <= 24  # the two claims share the 24 runs
     assert rows["wrong"]["outcome"] == "FAIL", rows["wrong"]["reason"]

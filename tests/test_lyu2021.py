@@ -10,7 +10,7 @@ from verify.spec import registry
 from verify.spec.cases import Case
 from verify.claims import Expected, Limit
 from verify.problem.data import separable_gaussian, symmetric
-from verify.engine.execute import run_case
+from verify.engine.case import run_case
 from verify.spec.params import validate
 from verify.targets.twolayer import max_margin_two_layer
 

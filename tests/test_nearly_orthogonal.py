@@ -9,7 +9,7 @@ from verify.spec.cases import Case
 from verify.problem.data import nearly_orthogonal
 from verify.problem.datastats import near_orthogonality_C
 from verify.errors import UserError
-from verify.engine.execute import run_case
+from verify.engine.case import run_case
 from verify.spec.params import validate
 from verify.problem.rank import stable_rank
 

@@ -12,7 +12,9 @@ from theorems import lai2026_min_norm_gap as lai
 from theorems import vardi_shamir2021_single_neuron as vs
 from verify.spec import registry
 from verify.spec.cases import Case
-from verify.engine.execute import _trajectory, initial_params, run_case
+from verify.engine.case import run_case
+from verify.engine.descent import descend
+from verify.problem.seeds import initial_params
 from verify.spec.params import validate
 from verify.spec.sweep import Sweep
 from verify.targets.neuron import min_norm_single_neuron
@@ -113,7 +115,7 @@ def test_initial_params_mirror_the_engine():
     case = _case("boursier2022-orthogonal", seed=7, steps=2, checkpoints=4)
     data = thm.generate(case.params, np.random.default_rng(0))
     model = thm.model(case.params)
-    _, params0, *_ = _trajectory(thm, case, data, model, thm.loss(case.params), None)
+    params0 = descend(case, data, model, thm.loss(case.params)).params0
     mine = initial_params(model, data.d, case.params)
     np.testing.assert_array_equal(mine["W"], params0["W"])
     np.testing.assert_array_equal(mine["a"], params0["a"])

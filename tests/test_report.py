@@ -1,6 +1,7 @@
 """Reports rendered from results.json alone: files, content, self-containment, determinism."""
 from __future__ import annotations
 
+import ast
 import copy
 import doctest
 import json
@@ -9,15 +10,19 @@ import struct
 from html import escape
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import verify.report
-import verify.report.io
+import verify.report.format
+from verify.claims import Bound, Frequency, Limit, Monotone, Scaling, Series
 from verify.errors import UserError
-from verify.report import render, render_plots
-from verify.report.markdown import case_tables, sweep_targets_table
 from verify.io import atomic_write_text
-from verify.report.io import as_float, fmt, plot_filename
+from verify.report import render, render_plots
+from verify.report.content import case_tables, sweep_targets_table
+from verify.report.evidence import (BoundReading, FrequencyReading, LimitReading,
+                                    MonotoneReading, Reading, ScalingReading, read)
+from verify.report.format import as_float, fmt, plot_filename
 
 FIXTURE = Path(__file__).parent / "fixtures" / "results_example.json"
 
@@ -225,7 +230,7 @@ def test_prints_nothing(results: dict, tmp_path: Path, capfd: pytest.CaptureFixt
     assert capfd.readouterr() == ("", "")
 
 
-@pytest.mark.parametrize("module", [verify.report, verify.report.io])
+@pytest.mark.parametrize("module", [verify.report, verify.report.format])
 def test_doctests(module: object) -> None:
     assert doctest.testmod(module).failed == 0  # type: ignore[arg-type]
 
@@ -259,5 +264,72 @@ def test_sweep_quantity_labels() -> None:
     assert quantity_label(record, "bad") == "bad"  # mathtext cannot draw it: the name
     assert quantity_label(record, "missing") == "missing" and quantity_label(None, "err") == "err"
     row = {"claim": "c", "outcome": "PASS", "kind": "Trend", "quantity": "err",
-           "evidence": {"points": {"x": [1, 2, 2], "y": [0.1, 0.2, 0.3], "show": {"bad": [0, 1, 2]}}}}
+           "evidence": {"points": {"x": [1, 2, 2], "y": [0.1, 0.2, 0.3],
+                                   "show": {"bad": [0, 1, 2]}}}}
     assert sweep_plot(row, record)[:4] == b"\x89PNG" and sweep_plot(row)[:4] == b"\x89PNG"
+
+
+# --- typed evidence reader -----------------------------------------------------------------
+
+
+def _row(result, **extra) -> dict:
+    """A results row of a claim result, as results.json stores it."""
+    return json.loads(json.dumps({**result.to_row(), **extra}))
+
+
+def test_reader_reads_what_each_claim_kind_writes() -> None:
+    s = np.linspace(2.0, 14.0, 200)
+    lim = Limit("c", "g", limit=0.5).evaluate(Series("g", s, 0.5 + 0.3 / s), {})
+    ev = read(_row(lim))
+    assert isinstance(ev, LimitReading) and ev.L_hat == lim.evidence.L_hat
+    assert ev.ci == lim.evidence.ci and ev.basis == lim.evidence.basis
+    assert ev.window == lim.evidence.window_log_t and ev.amplitudes.size == len(ev.basis)
+    q = 1.0 - np.exp(-s) / 2
+    q[37] = 1.3
+    bound = Bound("b", "q", upper=1.0).evaluate(Series("q", s, q), {})
+    ev = read(_row(bound))
+    assert isinstance(ev, BoundReading) and ev.upper.level == 1.0 and ev.lower is None
+    assert (ev.witness.log_t, ev.witness.value) == (bound.evidence.witness.log_t, 1.3)
+    k = np.arange(200.0)
+    mono = Monotone("m", "g", after_log_t=1.0).evaluate(
+        Series("g", np.log1p(k), 1 - 1 / (1 + 0.1 * k)), {})
+    ev = read(_row(mono))
+    assert isinstance(ev, MonotoneReading) and ev.onset_log_t == 1.0 and ev.witness is None
+    p = np.repeat([10.0, 20.0, 40.0], 3)
+    sc = Scaling("s", "n", exponent=0.5).evaluate(Series("n", np.log(p), p**0.5), {})
+    ev = read(_row(sc.with_evidence(points={"x": p.tolist(), "y": (p**0.5).tolist()},
+                                    x_label="m")))
+    assert isinstance(ev, ScalingReading) and ev.slope == sc.evidence.a_hat
+    assert ev.x_label == "m" and ev.points.x.tolist() == p.tolist() and ev.points.show == ()
+    x = np.log(np.repeat([2.0, 3.0], 10))
+    fr = Frequency("f", "e", probability=lambda m: 0.5).evaluate(
+        Series("e", x, np.tile([0.0, 1.0], 10)), {})
+    ev = read(_row(fr))
+    assert isinstance(ev, FrequencyReading)
+    assert [(g.x, g.k, g.n, g.p) for g in ev.groups] == [(2.0, 5, 10, 0.5), (3.0, 5, 10, 0.5)]
+
+
+def test_reader_defaults_for_absent_and_malformed_evidence() -> None:
+    ev = read({"kind": "Limit"})
+    assert isinstance(ev, LimitReading) and ev.L_hat is None and ev.basis is None
+    assert all(x != x for x in ev.ci + ev.window) and ev.exponent == ev.shift == 0.0
+    junk = read({"kind": "Limit", "evidence": {"L_hat": "svm", "basis": "1/t", "points": [1]}})
+    assert junk.L_hat is None and junk.basis is None and junk.points is None
+    other = read({"kind": "Trend", "evidence": {"x_label": "m", "points": {"x": [1, "nan"]},
+                                                "sweep_runs": {"seeds": [1, 2], "targets": 3}}})
+    assert type(other) is Reading and other.x_label == "m" and other.points.y.size == 0
+    assert other.sweep_runs.n_seeds == 2 and other.sweep_runs.targets == {}
+    assert read({"kind": "Frequency", "evidence": {"groups": [{"x": 1}, 5]}}).groups == ()
+    assert read({"evidence": [1, 2]}) == Reading()
+
+
+def test_report_imports_only_at_module_level() -> None:
+    for path in Path(verify.report.__file__).parent.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        inner = [n.lineno for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)
+                 for n in ast.walk(f) if isinstance(n, (ast.Import, ast.ImportFrom))]
+        assert not inner, f"{path.name}: imports inside functions at lines {inner}"
+        private = [a.name for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)
+                   and (n.module or "").startswith("verify") for a in n.names
+                   if a.name.startswith("_")]
+        assert not private, f"{path.name} imports private names {private}"

@@ -13,7 +13,8 @@ import pytest
 
 from verify.spec import cases, registry
 
-from verify.engine import execute
+from verify.engine.descent import descend
+from verify.problem.seeds import seed_streams
 from verify.dynamics.gd import StepRule
 from verify.arith.backends import Float64
 
@@ -23,8 +24,8 @@ def _direction_at(rule: str, steps: int, log_t: float) -> tuple[float, np.ndarra
     over = {"step_rule": rule, "steps": steps, "max_log_t": log_t, "eta": 0.5}
     case = [c for c in cases.profile_cases(thm, "quick", over) if c.params["alpha"] == 0.2][0]
     p = case.params
-    data = thm.generate(p, execute._rngs(case.seed)[0])
-    traj, *_ = execute._trajectory(thm, case, data, thm.model(p), thm.loss(p), None)
+    data = thm.generate(p, seed_streams(case.seed)[0])
+    traj = descend(case, data, thm.model(p), thm.loss(p)).trajectory
     ck = traj.checkpoints[-1]
     theta = np.concatenate([np.ravel(ck.params["W"]), np.ravel(ck.params["a"])])
     return ck.log_t, theta / np.linalg.norm(theta)

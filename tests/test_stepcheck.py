@@ -7,7 +7,7 @@ from verify.spec import registry
 
 from verify.dynamics import stepcheck
 from verify.spec.cases import Case
-from verify.engine.execute import run_case
+from verify.engine.case import run_case
 from verify.outcome import ClaimResult, Outcome
 from verify.spec.params import validate
 
@@ -21,7 +21,7 @@ def test_fail_that_passes_at_half_step_is_withheld():
     half = ClaimResult("c", "Limit", Outcome.PASS, "", 1.0, 1.0)
     out = stepcheck.compare(fail, half)
     assert out.outcome is Outcome.UNDECIDED and "FAIL at eta, PASS at eta/2" in out.reason
-    assert out.evidence["half_step"]["outcome"] == "PASS"
+    assert out.evidence.extra["half_step"]["outcome"] == "PASS"
 
 
 def test_half_step_params_keep_the_horizon():

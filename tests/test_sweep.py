@@ -9,7 +9,7 @@ import pytest
 from verify.spec import registry
 from verify.spec.cases import Case
 from verify.claims import Scaling
-from verify.engine.execute import run_case
+from verify.engine.case import run_case
 from verify.spec.params import validate
 from verify.spec.sweep import Sweep
 

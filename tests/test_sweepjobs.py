@@ -6,7 +6,8 @@ import dataclasses
 
 import pytest
 
-from verify.engine import execute, sweepjobs
+from verify.engine import sweepjobs, sweeps
+from verify.engine.case import run_case
 
 from verify.spec import registry
 from verify.spec.cases import Case
@@ -27,7 +28,6 @@ def small(monkeypatch):
     thm = dataclasses.replace(thm, id="soudry-sweeps", claims=claims)
     monkeypatch.setattr(registry, "theorems", lambda: {thm.id: thm})
     raw = {"n": 6, "d": 3, "steps": 300, "checkpoints": 10, "audit_steps": 10, "min_rate": 0.0}
-    execute._SWEEP_MEMO.clear()
     return thm, Case(thm.id, validate(thm.schema, raw, "t"), tuple(sorted(raw)))
 
 
@@ -40,12 +40,11 @@ def test_sweep_runs_are_jobs_cached_once_and_equal_the_serial_path(small, tmp_pa
     assert len(sweepjobs.collect([case])) == 4  # two claims, one set of runs
     [res] = run_jobs([Job(case)], tmp_path, executor=pool_executor(1))
     assert len(list((tmp_path / "sweeps").glob("*.json"))) == 4
-    execute._SWEEP_MEMO.clear()
-    serial = execute.run_case(thm, case)  # no sweep_dir: runs computed inside the case
+    serial = run_case(thm, case)  # no sweep cache: runs computed inside the case
     assert _rows(res) == _rows(serial)
     prov = res["rows"][0]["evidence"]["sweep_runs"]
     assert prov == serial["rows"][0]["evidence"]["sweep_runs"]
-    assert len(prov["seeds"]) == 4 and prov["seeds"] == [p["seed"] for p in execute.sweep_params(thm, case, thm.claims[0])]
+    assert len(prov["seeds"]) == 4 and prov["seeds"] == [c.seed for c in sweeps.sweep_cases(thm, case, thm.claims[0])]
     assert prov["targets"]["svm"].startswith("4/4 optimal (CLARABEL")  # one status, four runs
 
 
@@ -54,12 +53,21 @@ def test_interrupted_sweep_resumes_without_recomputing_runs(small, tmp_path, mon
     [first] = run_jobs([Job(case)], tmp_path, executor=pool_executor(1))
     for f in (tmp_path / "cases").glob("*.json"):
         f.unlink()  # interrupted after the sweep runs, before the case finished
-    execute._SWEEP_MEMO.clear()
 
     def boom(*a, **k):
         raise AssertionError("a cached sweep run was recomputed")
 
-    monkeypatch.setattr(execute, "sweep_end", boom)
+    monkeypatch.setattr(sweeps, "sweep_end", boom)
     monkeypatch.setattr(sweepjobs, "sweep_end", boom)
     [again] = run_jobs([Job(case)], tmp_path, executor=pool_executor(1))
     assert _rows(again) == _rows(first)
+
+
+def test_two_claims_share_their_runs_within_a_case(small):
+    """A case owns its sweep runs (no process-wide memo): the two claims' 4 runs are
+    computed once, and a second case starts afresh."""
+    thm, case = small
+    runs = sweeps.SweepRuns()
+    first = run_case(thm, case, sweeps=runs)
+    assert len(runs) == 4
+    assert _rows(run_case(thm, case)) == _rows(first)

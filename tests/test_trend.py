@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from verify.claims import Series, Trend
-from verify.engine.execute import run_case
+from verify.engine.case import run_case
 from verify.report.sweepplot import sweep_plot
 from verify.spec.sweep import Sweep
 from tests.test_sweep import _soudry_with
@@ -28,8 +28,8 @@ def _noisy(slope: float, seeds: int) -> np.ndarray:
 def test_clear_trend_decides_both_ways(direction, outcome):
     r = Trend("t", "err", direction=direction).evaluate(_series(_noisy(1.0, 6)), {})
     assert r.outcome.value == outcome, r.reason
-    assert r.evidence["tau_b"] > 0.3 and r.evidence["n_points"] == 30
-    assert r.evidence["method"].startswith("normal")  # seeds tie the abscissa
+    assert r.evidence.tau_b > 0.3 and r.evidence.n_points == 30
+    assert r.evidence.method.startswith("normal")  # seeds tie the abscissa
 
 
 def test_no_trend_is_undecided_not_fail():
@@ -50,12 +50,12 @@ def test_p_values_match_kendall_by_hand():
     """Without ties: tau = (concordant - discordant) / C(n, 2); exact p for n = 5."""
     q = np.array([0.1, 0.3, 0.2, 0.5, 0.4])  # 8 concordant, 2 discordant pairs
     r = Trend("t", "err").evaluate(_series(q), {})
-    assert r.evidence["tau_b"] == pytest.approx(0.6)
-    assert r.evidence["method"] == "exact"
+    assert r.evidence.tau_b == pytest.approx(0.6)
+    assert r.evidence.method == "exact"
     # permutations of 5 with at most 2 inversions: 1 + 4 + 9 = 14 of 120
-    assert r.evidence["p_claimed"] == pytest.approx(14 / 120)
+    assert r.evidence.p_claimed == pytest.approx(14 / 120)
     assert r.outcome.value == "UNDECIDED"  # 0.117 >= 0.05
-    assert r.evidence["theil_sen_per_log_x"] > 0
+    assert r.evidence.theil_sen_per_log_x > 0
 
 
 def test_non_finite_and_too_few_points_are_undecided():

@@ -1,7 +1,7 @@
 r"""Shared setup of the Chizat & Bach (2020) modules.  Not a theorem module.
 
 **Data** (the authors' generator ``experiment_2NN``, code ``lchizat/2020-implicit-bias-wide-2NN``,
-shared/papers/lyu2021_chizat2020.md section 3.8): :math:`k^2` disks of radius
+docs/papers/lyu2021_chizat2020.md section 3.8): :math:`k^2` disks of radius
 :math:`\Delta = 1/(3k-1)` on a grid in :math:`[-\frac12, \frac12]^2`, a random half
 (:math:`\lfloor k^2/2\rfloor`) of them labelled :math:`-1`; a point picks a disk uniformly, an
 angle :math:`T \sim U[0, 2\pi]` and a radius :math:`\Delta U[0,1]`; then :math:`d-3` spurious
@@ -44,18 +44,9 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from verify.arith.interval import Stat
-from verify.spec.assumptions import Assumption
-from verify.problem.data import Dataset
-from verify.errors import UserError
-from verify.problem.models import TwoLayer
-from verify.spec.params import Param
-from verify.problem.quantities import Point
-from verify.targets.arrangement import activation_patterns
-from verify.targets.base import Target
-from verify.targets.dictionary import f1_dictionary_margin
-from verify.targets.kernel_svm import kernel_svm, relu_feature_limit_kernel
-from verify.targets.twolayer import max_margin_two_layer
+from verify import (Assumption, Dataset, Param, Point, Stat, Target, TwoLayer, UserError,
+                    activation_patterns, f1_dictionary_margin, kernel_svm, max_margin_two_layer,
+                    relu_feature_limit_kernel)
 
 TITLE = ("Implicit bias of gradient descent for wide two-layer neural networks trained with "
          "the logistic loss")

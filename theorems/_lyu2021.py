@@ -1,6 +1,6 @@
 """Shared setup of the Lyu, Li, Wang & Arora (2021) modules.  Not a theorem module.
 
-Model (shared/papers/lyu2021_chizat2020.md section 2.3, our reading): ``f(x) = sum_k a_k
+Model (docs/papers/lyu2021_chizat2020.md section 2.3, our reading): ``f(x) = sum_k a_k
 phi(<w_k, x>)``, leaky ReLU ``phi(z) = max(z, alpha z)``, both layers trained (2-homogeneous),
 Gaussian initialization of scale ``sigma0`` (small), logistic loss averaged over samples.
 Normalized margin ``gamma(theta) = min_i q_i / ||theta||^2``.
@@ -19,16 +19,9 @@ import math
 import numpy as np
 import sympy as sp
 
-from verify.arith.interval import Stat
-from verify.spec.assumptions import Assumption
-from verify.problem.data import Dataset, separable_gaussian, symmetric
-from verify.problem.datastats import is_symmetric_pairs
-from verify.engine.execute import initial_params
-from verify.problem.models import TwoLayer
-from verify.spec.params import Param
-from verify.targets.svm import hard_margin_svm
-from verify.targets.twolayer import max_margin_two_layer
-from verify.spec.theorem import Citation
+from verify import (Assumption, Citation, Dataset, Param, Stat, TwoLayer, hard_margin_svm,
+                    initial_params, is_symmetric_pairs, max_margin_two_layer, separable_gaussian,
+                    symmetric)
 
 gamma, sym = sp.symbols("gamma_lin S")
 

@@ -1,7 +1,7 @@
 """Shared setup of Kou, Chen & Gu (2023) and Frei et al. (2023): two-block networks on
 nearly-orthogonal data.  Not a theorem module (the registry skips ``_`` modules).
 
-Model (our reading of Kou et al., shared/papers/kou2023_lai2026.md section 2.3):
+Model (our reading of Kou et al., docs/papers/kou2023_lai2026.md section 2.3):
 ``f(W; x) = (1/m) sum_r phi(<w_{+,r}, x>) - (1/m) sum_r phi(<w_{-,r}, x>)``, ``m`` neurons
 per block, only ``W`` (``2m x d``) trained, logistic loss averaged over samples, GD with
 constant step from ``N(0, sigma0^2 I)``.  The network is 1-homogeneous in ``W``.
@@ -12,15 +12,8 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from verify.arith.interval import Stat
-from verify.spec.assumptions import Assumption
-from verify.problem.data import Dataset, nearly_orthogonal
-from verify.problem.datastats import near_orthogonality_C, norm_ratio
-from verify.problem.models import TwoLayer
-from verify.spec.params import Param
-from verify.problem.rank import stable_rank, tail_energy
-from verify.claims import Limit
-from verify.spec.theorem import Citation, Quantity
+from verify import (Assumption, Citation, Dataset, Limit, Param, Quantity, Stat, TwoLayer,
+                    near_orthogonality_C, nearly_orthogonal, norm_ratio, stable_rank, tail_energy)
 
 C, C_min, R2, R2_max, s0, s0_max, eta, c_eta, m_sym, Rmax2 = sp.symbols(
     "C_eff C_min R^2 R^2_max sigma_0 sigma_0max eta c_eta m R_max^2")

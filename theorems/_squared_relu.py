@@ -20,13 +20,8 @@ from typing import Any
 import numpy as np
 from scipy.linalg import solve_triangular
 
-from verify.problem.data import Dataset
-from verify.problem.models import TwoLayer
-from verify.problem.quantities import Point
-from verify.targets.base import Target
-from verify.targets.neuron import min_norm_single_neuron, neuron_certificate
-from verify.targets.twolayer import min_norm_interpolator_two_layer
-from verify.spec.theorem import Quantity
+from verify import (Dataset, Point, Quantity, Target, TwoLayer, min_norm_interpolator_two_layer,
+                    min_norm_single_neuron, neuron_certificate)
 
 INTERP_RTOL = 1e-9  # max |f(x_i) - y_i| / max(1, max |y|) called interpolating (float64 reading)
 

@@ -2,7 +2,7 @@ r"""Boursier, Pillaud-Vivien & Flammarion (2022): on orthogonal inputs, gradient
 init reaches zero loss and the minimum-norm interpolator.
 
 Published (NeurIPS 2022, arXiv:2206.00939, abstract; theorem bodies not consulted, see
-shared/papers/kou2023_lai2026.md section 4.2): one-hidden-layer ReLU networks, squared loss,
+docs/papers/kou2023_lai2026.md section 4.2): one-hidden-layer ReLU networks, squared loss,
 orthogonal inputs, small initialisation: gradient flow converges to zero loss and is biased
 towards the minimum variation-norm interpolator.
 
@@ -36,15 +36,8 @@ import numpy as np
 import sympy as sp
 
 from theorems import _squared_relu as sq
-from verify.arith.interval import Stat
-from verify.spec.assumptions import Assumption
-from verify.claims import Eventually, Limit
-from verify.problem.data import Dataset
-from verify.engine.execute import initial_params
-from verify.spec.params import Param
-from verify.spec.sweep import Sweep
-from verify.targets.twolayer import min_norm_interpolator_two_layer
-from verify.spec.theorem import Citation, Quantity, Theorem
+from verify import (Assumption, Citation, Dataset, Eventually, Limit, Param, Quantity, Stat, Sweep,
+                    Theorem, initial_params, min_norm_interpolator_two_layer)
 
 rho, s0, s0_max, omni = sp.symbols("rho sigma_0 sigma_0max N_omni")
 SIGMAS = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
@@ -136,5 +129,4 @@ THEOREM = Theorem(
         Limit("min_norm", "gap", r"(\tfrac12\|\theta(\infty)\|^2 - P^\star)/P^\star \to 0 \text{ as } \sigma_0 \to 0",
               reading=True, limit=0.0, rate=("t^-a",), atol=1e-3, sweep=SWEEP),
     ),
-    tags=frozenset({"squared-loss", "two-layer", "orthogonal", "min-norm"}),
 )

@@ -1,7 +1,7 @@
 r"""Chizat & Bach (2020): training only the output layer of a wide ReLU network gives a kernel SVM.
 
 Published (COLT 2020, arXiv:2002.04486, abstract; theorem bodies not consulted, see
-shared/papers/lyu2021_chizat2020.md sections 3.4 and 3.6): training only the output layer
+docs/papers/lyu2021_chizat2020.md sections 3.4 and 3.6): training only the output layer
 implicitly solves a kernel support vector machine, which lacks the adaptivity of the F1 max
 margin (:mod:`theorems.chizat_bach2020_f1`).
 
@@ -36,15 +36,9 @@ import numpy as np
 import sympy as sp
 
 from theorems import _chizat_bach as cb
-from verify.spec.assumptions import Assumption, Stat
-from verify.claims import Bound, Expected, Limit, Scaling
-from verify.problem.data import Dataset
-from verify.problem.models import Linear
-from verify.spec.params import Param
-from verify.problem.quantities import normalized_margin, smoothed_margin
-from verify.spec.sweep import Sweep
-from verify.targets.kernel_svm import kernel_svm, relu_feature_limit_kernel
-from verify.spec.theorem import Citation, Quantity, Theorem
+from verify import (Assumption, Bound, Citation, Dataset, Expected, Limit, Linear, Param, Quantity,
+                    Scaling, Stat, Sweep, Theorem, kernel_svm, normalized_margin,
+                    relu_feature_limit_kernel, smoothed_margin)
 
 
 def features(X: np.ndarray, A: np.ndarray) -> np.ndarray:
@@ -148,5 +142,4 @@ THEOREM = Theorem(
         Scaling("margin_limit", "margin_deviation", r"|\gamma_m/\gamma_\infty - 1| = \Theta(m^{-1/2})",
                 reading=True, parameter="m", exponent=-0.5, atol=0.25, sweep=MARGIN),
     ),
-    tags=frozenset({"linear", "random-features", "kernel", "margin-loss", "separable"}),
 )

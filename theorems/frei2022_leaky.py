@@ -29,10 +29,8 @@ from __future__ import annotations
 import numpy as np
 
 from theorems import _nearly_orthogonal as no
-from verify.claims import Bound, Eventually, Expected, Limit
-from verify.spec.params import Param
-from verify.problem.quantities import kkt_residual, kkt_scaled, kkt_target
-from verify.spec.theorem import Citation, Quantity, Theorem
+from verify import (Bound, Citation, Eventually, Expected, Limit, Param, Quantity, Theorem,
+                    kkt_residual, kkt_scaled, kkt_target)
 
 B = Expected("srank_bound", lambda c: c.params["srank_bound"])
 
@@ -82,5 +80,4 @@ THEOREM = Theorem(
                    r"\mathrm{sign} f(W(t); x) = \mathrm{sign}\langle z, x\rangle,\ z = \textstyle\sum_i \lambda_i y_i x_i",
                    reading=True),
     ),
-    tags=frozenset({"two-layer", "nearly-orthogonal", "margin-loss", "kkt"}),
 )

@@ -1,7 +1,7 @@
 """Kou, Chen & Gu (2023): GD on nearly-orthogonal data, leaky ReLU: stable rank -> 1, equal margins.
 
 Published (NeurIPS 2023, arXiv:2310.18935, abstract; theorem bodies not consulted, see
-shared/papers/kou2023_lai2026.md section 2): for two-layer leaky-ReLU networks trained by
+docs/papers/kou2023_lai2026.md section 2): for two-layer leaky-ReLU networks trained by
 GD on nearly-orthogonal data, the stable rank of the network converges to 1, and all
 training points have the same normalized margin asymptotically.
 
@@ -24,9 +24,7 @@ Our formalization (model and conditions: :mod:`theorems._nearly_orthogonal`):
 from __future__ import annotations
 
 from theorems import _nearly_orthogonal as no
-from verify.claims import Limit
-from verify.spec.params import Param
-from verify.spec.theorem import Theorem
+from verify import Limit, Param, Theorem
 
 THEOREM = Theorem(
     id="kou2023-leaky",
@@ -46,5 +44,4 @@ THEOREM = Theorem(
               limit=1.0, rate=("1/log^2 t",), atol=1e-2, show=("srank_stacked",)),
         *no.MARGIN_CLAIMS,
     ),
-    tags=frozenset({"two-layer", "nearly-orthogonal", "margin-loss"}),
 )

@@ -16,9 +16,7 @@ extrapolate a limit).  Equal margins and the loss rate are decided as in
 from __future__ import annotations
 
 from theorems import _nearly_orthogonal as no
-from verify.claims import Bound, Expected
-from verify.spec.params import Param
-from verify.spec.theorem import Theorem
+from verify import Bound, Expected, Param, Theorem
 
 K = Expected("K (srank_bound)", lambda c: c.params["srank_bound"])
 
@@ -41,5 +39,4 @@ THEOREM = Theorem(
               upper=K, show=("srank_blocks",)),
         *no.MARGIN_CLAIMS,
     ),
-    tags=frozenset({"two-layer", "nearly-orthogonal", "margin-loss"}),
 )

@@ -1,7 +1,7 @@
 r"""Lai, Wang, Tao & Muthukumar (2026): GD on high-dimensional regression is min-norm up to sqrt(n/d).
 
 Published (COLT 2026, arXiv:2603.04895, abstracts of v1 and v2; theorem bodies not
-consulted, see shared/papers/kou2023_lai2026.md section 3): GD with the squared loss on a
+consulted, see docs/papers/kou2023_lai2026.md section 3): GD with the squared loss on a
 shallow ReLU model and high-dimensional random data converges to a global minimum whose gap
 to the minimum-l2-norm global minimum is ``Theta(sqrt(n/d))`` (v1), ``Theta(sqrt(n/||lambda||_1))``
 (v2, ``lambda`` the covariance spectrum), w.h.p.; the activation pattern stabilizes quickly.
@@ -17,29 +17,8 @@ Our formalization (every choice below is a reading):
   gap is the relative l2-norm excess over the convex-reformulation optimum (the minimizer is
   not unique up to neuron permutation and splitting, its norm is); it needs ``n <= 10``.
   **It is in no profile and carries no claim, because it does not show the Theta(sqrt(n/d)) law
-  (our finding).**
-  - *Setup.* Measured off-suite with GD in row-space coordinates. At ``n = 8, d = 1024,
-    m = 400`` this GD matches :func:`verify.engine.execute.sweep_end` to 9 digits. Runs go
-    to ``max|f - y| < 1e-11``.
-  - *Result.* Near gradient flow (``eta = 7.8e-4``, ``sigma0 = 1e-15``, 12 seeds,
-    ``d = 128 .. 4096``), the log-log slope against ``n/d`` is ``1.08 [0.82, 1.35]`` for
-    the norm excess. It is ``1.17 [0.88, 1.45]`` for the relative L2 distance between the
-    GD function and the min-norm one, computed exactly with the arc-cosine kernel.
-  - *Scale.* The gap is far below ``sqrt(n/d)``: 0.08 of it at ``d = 128`` and 0.005 at
-    4096. It also spreads 10-1000 times across seeds at every ``d``.
-  - *Larger steps (0.1 .. 0.4).* These trade the scaling for a step floor of about 0.026 that
-    does not shrink with ``d``. The norm-excess slopes 0.3-0.5 there come from a steep drop
-    followed by a plateau, not from a power law.
-  - *Other distances.* A pattern-aggregated parameter distance is not well defined: optimal
-    neurons sit exactly on kinks, and GD approaches them from inside a chamber.
-  - *Target.* :func:`theorems._squared_relu.two_layer_min_norm` returned
-    ``optimal_inaccurate`` (the polish failed) on 40, 30 and 19 of 200 ``n = 8`` draws at
-    ``d = 16, 128, 4096``, which made the gap NaN there: the optimal neurons sit on kinks, so
-    the optimum is not unique. Since the polish merges parallel groups
-    (:mod:`verify.targets.groupsocp`) and retries a ``solver_error`` of the full program
-    without equilibration (``d = 128``, seed 123), all 600 certify.
-  - *What this leaves open.* Whether the paper's model is a different reading (a fixed outer
-    layer, another init or step regime) cannot be decided without the theorem body.
+  (our finding: measured off-suite near gradient flow, the gap scales about like ``n/d`` and
+  lies far below ``sqrt(n/d)``; docs/notes/lai2026-min-norm-gap.md section 1).**
 * **Data**: ``x_i ~ N(0, Sigma) / sqrt(tr Sigma)``, ``Sigma = diag(lambda)``, ``||lambda||_inf = 1``:
   isotropic (``tr Sigma = d``) or two-level (``k`` unit directions, ``d - k`` at ``floor``).  The
   relative gap from zero init is scale-free, so only ``n / tr Sigma`` (= n over the effective
@@ -51,9 +30,9 @@ Our formalization (every choice below is a reading):
   with ``eta ||x_k||^2 > 1`` the second step overshoots it to ``<w, x_k> < 0``, where it freezes
   with the coefficient ``-eta^2 c_k`` instead of the min-norm ``-c_k``: relative gap about
   ``(eta^2 - 1) sqrt(n/4d)``.  With ``eta ||x||^2 < 1`` (hence under the classical ``eta <= 1/L``)
-  such samples slide to the kink instead, and GD lands on ``w_mn`` (exactly for most draws at
-  small ``n``; at ``n = 64, d = 4096, eta = 0.5`` within ``1e-4 .. 1e-3``, 30-100 times below the
-  large-step gap): the upper half of Theta holds, the lower half does not.  We therefore state the large-step regime
+  such samples slide to the kink instead, and GD lands on ``w_mn`` (or within ``1e-4 .. 1e-3``
+  of it: docs/notes/lai2026-min-norm-gap.md section 2): the upper half of Theta holds, the
+  lower half does not.  We therefore state the large-step regime
   ``1 < eta min_i ||x_i||^2`` and ``eta sigma_max(X)^2 < 2`` as assumptions (the gap quantity is
   undefined, NaN, on a sweep run outside it).
 * **Pattern**: the indicator that the current pattern is *certified* final
@@ -68,14 +47,8 @@ import numpy as np
 import sympy as sp
 
 from theorems import _squared_relu as sq
-from verify.spec.assumptions import Assumption, Stat
-from verify.claims import Eventually, Scaling
-from verify.problem.data import Dataset
-from verify.problem.datastats import sigma_max_sq
-from verify.errors import UserError
-from verify.spec.params import Param
-from verify.spec.sweep import Sweep
-from verify.spec.theorem import Citation, Quantity, Theorem
+from verify import (Assumption, Citation, Dataset, Eventually, Param, Quantity, Scaling, Stat,
+                    Sweep, Theorem, UserError, sigma_max_sq)
 
 eta, s2, r2min, nu, ratio, ratio_max = sp.symbols("eta sigma_max^2 R_min^2 nu n/r_eff c_max")
 
@@ -186,5 +159,4 @@ THEOREM = Theorem(
         Scaling("gap_trace", "gap", STATEMENT + r"\text{ (two-level } \Sigma\text{, } d \text{ fixed)}",
                 reading=True, parameter="n/tr(Sigma)", exponent=0.5, sweep=SWEEP_TR),
     ),
-    tags=frozenset({"squared-loss", "high-dimensional", "min-norm"}),
 )

@@ -22,11 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from theorems import _lyu2021 as ly
-from verify.claims import Bound, Expected, Limit
-from verify.problem.data import Dataset
-from verify.spec.params import Param
-from verify.problem.quantities import normalized_margin
-from verify.spec.theorem import Quantity, Theorem
+from verify import Bound, Dataset, Expected, Limit, Param, Quantity, Theorem, normalized_margin
 
 GLOBAL = Expected(r"\gamma^\star_{2} \text{ (exact two-layer max margin)}", lambda c: c.targets["two_layer"]["gamma"])
 
@@ -62,5 +58,4 @@ THEOREM = Theorem(
     ),
     expected_failures={"global_margin": "Lyu et al. (2021): without symmetry GD may converge to a "
                                         "suboptimal KKT point"},
-    tags=frozenset({"two-layer", "homogeneous", "counterexample", "margin-loss"}),
 )

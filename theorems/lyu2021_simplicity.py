@@ -4,7 +4,7 @@ Published (NeurIPS 2021, arXiv:2110.13905, abstract; theorem bodies not consulte
 in training from small initialization the two-layer leaky-ReLU network is close to a
 simple (linear) one.
 
-Our formalization (derived in shared/papers/lyu2021_chizat2020.md section 2.5 and
+Our formalization (derived in docs/papers/lyu2021_chizat2020.md section 2.5 and
 :mod:`theorems._lyu2021`): on symmetric data, near ``theta = 0`` the dynamics are those of
 a two-layer linear network: ``p_k + a_k`` (``p_k = <w_k, mu_hat>``) grows like
 ``e^{lambda t}`` with ``lambda = (1 + alpha)||mu||/4`` (mean logistic loss), the rest stays
@@ -31,10 +31,7 @@ import math
 import numpy as np
 
 from theorems import _lyu2021 as ly
-from verify.claims import Bound, Expected, Scaling
-from verify.spec.params import Param
-from verify.spec.sweep import Sweep
-from verify.spec.theorem import Quantity, Theorem
+from verify import Bound, Expected, Param, Quantity, Scaling, Sweep, Theorem
 
 PHASE_END = math.log(2.0) / 2.0  # the loss at which phase I is declared over (mean loss)
 ALIGNED = 0.99 * math.log(2.0)  # still linear regime (outputs ~ 0.1): alignment is measured here
@@ -77,5 +74,4 @@ THEOREM = Theorem(
         Bound("aligned", "alignment", r"1-|\cos(w_k,\mu)| \le \delta \text{ in phase I, every } \sigma_0",
               reading=True, upper=ALIGN_TOL, sweep=ALIGN),
     ),
-    tags=frozenset({"two-layer", "homogeneous", "symmetric", "early-phase"}),
 )

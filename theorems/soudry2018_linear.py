@@ -6,7 +6,7 @@ Published (JMLR 19(70), Theorem 3, for losses with an exponential tail and step
 SVM direction at rate ``1/log t`` and the loss is ``O(1/t)``.
 
 Our formalization (the constants below are derived, not copied; see
-shared/papers/lyu2021_chizat2020.md section 4.1): plugging ``w = w_hat log t + w~``
+docs/papers/lyu2021_chizat2020.md section 4.1): plugging ``w = w_hat log t + w~``
 into gradient flow leaves only the support vectors, with SVM multipliers ``beta_n``:
 ``r e^{-z_n^T w~} = beta_n`` (``r = 1`` for the summed loss, ``1/n`` for the mean), so
 
@@ -30,17 +30,9 @@ from __future__ import annotations
 import numpy as np
 import sympy as sp
 
-from verify.spec.assumptions import Assumption, Stat
-from verify.problem.datastats import sigma_max_sq
-from verify.claims import Expected, Limit
-from verify.problem.data import Dataset, separable_gaussian
-from verify.errors import UserError
-from verify.problem.models import Linear
-from verify.spec.params import Param
-from verify.problem.quantities import direction_gap, normalized_margin
-from verify.targets.expansion import svm_expansion
-from verify.targets.svm import hard_margin_svm
-from verify.spec.theorem import Citation, Quantity, Theorem
+from verify import (Assumption, Citation, Dataset, Expected, Limit, Linear, Param, Quantity, Stat,
+                    Theorem, UserError, direction_gap, hard_margin_svm, normalized_margin,
+                    separable_gaussian, sigma_max_sq, svm_expansion)
 
 eta, beta, sigma2, r, gamma, bmin, a, a_min = sp.symbols(
     "eta beta sigma_max^2 r gamma_lin beta_min a a_min")
@@ -209,5 +201,4 @@ THEOREM = Theorem(
         Limit("loss_rate", "t_loss", r"t\,L(w(t)) \to \|\hat w\|^2", reading=True,
               limit=NORM2, rate=("t^-a",), rtol=1e-2, window=0.3),
     ),
-    tags=frozenset({"linear", "margin-loss", "separable"}),
 )

@@ -2,7 +2,7 @@ r"""Vardi & Shamir (2021): for a single ReLU neuron with the squared loss, GD's 
 the minimum-norm global minimum, even as the initialization vanishes.
 
 Published (COLT 2021, arXiv:2012.05156, abstract; the paper's construction was not
-consulted, see shared/papers/kou2023_lai2026.md section 4.3): for a single neuron (and for
+consulted, see docs/papers/kou2023_lai2026.md section 4.3): for a single neuron (and for
 one-hidden-layer networks) the implicit regularization of GD with the square loss cannot be
 expressed by any explicit function of the parameters.  We check the special case
 ``R(w) = ||w||`` on an instance of our own design; the min-norm claim is an expected failure.
@@ -34,14 +34,8 @@ from scipy.linalg import expm
 from scipy.optimize import brentq
 
 from theorems import _squared_relu as sq
-from verify.spec.assumptions import Assumption, Stat
-from verify.claims import Eventually, Expected, Limit
-from verify.problem.data import Dataset
-from verify.engine.execute import initial_params
-from verify.problem.models import TwoLayer
-from verify.spec.params import Param
-from verify.spec.sweep import Sweep
-from verify.spec.theorem import Citation, Quantity, Theorem
+from verify import (Assumption, Citation, Dataset, Eventually, Expected, Limit, Param, Quantity,
+                    Stat, Sweep, Theorem, TwoLayer, initial_params)
 
 s0, s0_max, amin = sp.symbols("sigma_0 sigma_0max c_min")
 SIGMAS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7)
@@ -153,5 +147,4 @@ THEOREM = Theorem(
     expected_failures={"min_norm": "Vardi & Shamir (2021): the limit of GD on a single ReLU neuron is not "
                                    "characterized by ||w||; here GD keeps the pull along the zero-label sample "
                                    "it deactivated, a gap near 0.11 that no init scale removes"},
-    tags=frozenset({"squared-loss", "single-neuron", "counterexample"}),
 )

@@ -1,4 +1,4 @@
-"""Conformance checks applied to every registered theorem (STYLE.md item 10).
+"""Conformance checks applied to every registered theorem (docs/design.md, convention 10).
 
 Like scikit-learn's ``parametrize_with_checks``: each check is a function of a
 :class:`~verify.spec.theorem.Theorem`; :func:`checks` yields them so a test suite can
@@ -15,10 +15,9 @@ import dataclasses
 import json
 from typing import Callable, Iterator
 
-from verify.spec.cases import profile_cases
-from verify.engine import execute
-from verify.engine.execute import run_case
+from verify.engine.case import run_case
 from verify.io import dumps
+from verify.spec.cases import profile_cases
 from verify.spec.theorem import Theorem
 
 
@@ -64,12 +63,12 @@ def _short_sweeps(thm: Theorem) -> Theorem:
 
 def check_quick_reproducible(thm: Theorem) -> None:
     """The first quick case gives identical rows twice (bit for bit, timings aside); sweeps
-    are cut short (:func:`_short_sweeps`) and recomputed each time (no memo)."""
+    are cut short (:func:`_short_sweeps`) and recomputed each time (each run_case call owns
+    its sweep runs)."""
     case = profile_cases(thm, "quick")[0]
     thm = _short_sweeps(thm)
 
     def rows() -> str:
-        execute._SWEEP_MEMO.clear()
         res = json.loads(dumps(run_case(thm, case)))
         return json.dumps([res["rows"], res["series"], res["assumptions"], res["audit"]], sort_keys=True)
 

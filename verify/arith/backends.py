@@ -3,11 +3,11 @@
 Models, losses and gradient descent are written once against this interface, with
 numpy array operations; the mpmath backend uses numpy object arrays whose elements
 are ``mpf`` numbers of a *private* :class:`mpmath.MPContext`, so the precision is an
-argument of the run and the global ``mpmath.mp`` is never touched (STYLE.md item 4).
+argument of the run and the global ``mpmath.mp`` is never touched (docs/design.md, convention 4).
 
 References
 ----------
-NUMERICS.md, section A (costs) and B (where float64 stalls and where it does not).
+docs/numerics.md, section A (costs) and B (where float64 stalls and where it does not).
 """
 from __future__ import annotations
 
@@ -95,8 +95,11 @@ class MPMath:
     --------
     >>> be = MPMath(dps=40)
     >>> x = be.asarray(np.array([1.0, 2.0]))
-    >>> float(be.logsumexp(x))  # log(e + e^2)
-    2.3132616875182226
+    >>> y = be.logsumexp(x)  # log(e + e^2) = 2 + log(1 + 1/e), to 40 digits
+    >>> be.ctx.nstr(y, 40)
+    '2.313261687518222834048995494967855641915'
+    >>> float(y)  # rounded once, to the nearest float64
+    2.313261687518223
     """
 
     dps: int = 40

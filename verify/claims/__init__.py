@@ -2,7 +2,8 @@
 
 Each kind is a frozen dataclass whose ``evaluate`` returns a
 :class:`~verify.outcome.ClaimResult` (PASS, FAIL or UNDECIDED) with the evidence that
-decided it:
+decided it, a typed record per kind (:mod:`verify.claims.evidence`; a result stopped by a
+screen carries the screen's record, :mod:`verify.claims.guards`):
 
 - :class:`Bound`: explicit bounds at every checkpoint;
 - :class:`Limit`: convergence to a value (or to some finite value) at the theorem's rate;

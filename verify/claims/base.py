@@ -72,7 +72,8 @@ class Series:
         """The part of the series with ``log_t >= log_t0``."""
         keep = self.log_t >= log_t0
         log_eta = None if self.log_eta is None else self.log_eta[keep]
-        return Series(self.name, self.log_t[keep], self.values[keep], self.digits, self.note, log_eta)
+        return Series(self.name, self.log_t[keep], self.values[keep], self.digits, self.note,
+                      log_eta)
 
 
 @dataclass(frozen=True)
@@ -171,17 +172,3 @@ class Claim:
         """Judge the claim on ``series``; ``expected`` holds the resolved specs."""
         raise NotImplementedError
 
-
-def finite_window(series: Series) -> tuple[np.ndarray, np.ndarray, int]:
-    """Points with finite values, and how many were not finite."""
-    ok = np.isfinite(series.values)
-    return series.log_t[ok], series.values[ok], int((~ok).sum())
-
-
-def to_json(x: Any) -> Any:
-    """Float conversion for evidence dictionaries."""
-    if isinstance(x, np.ndarray):
-        return x.tolist()
-    if isinstance(x, (np.floating, np.integer)):
-        return x.item()
-    return x

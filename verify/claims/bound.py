@@ -1,13 +1,14 @@
 """``Bound``: an explicit two-sided (or one-sided) bound at every checkpoint."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping
 
 import numpy as np
 
 from verify.claims.base import Claim, ExpectedSpec, Series
-from verify.claims.guards import expected_value, nonfinite_result, short_result
+from verify.claims.evidence import BoundCheckpoint, BoundEvidence
+from verify.claims.guards import Scalar, expected_value, nonfinite_result, short_result
 from verify.outcome import ClaimResult, Outcome, undecided
 
 
@@ -74,7 +75,7 @@ class Bound(Claim):
         for side, b in (("upper", up), ("lower", lo)):
             if b is not None and not np.isfinite(b):
                 return undecided(self.name, self.kind, f"the {side} bound resolved to {b}",
-                                 **{side: b})
+                                 Scalar(side, b))
         win = series if self.after_log_t is None else series.after(self.after_log_t)
         ok = np.isfinite(win.values)
         lt, v = win.log_t[ok], win.values[ok]
@@ -85,37 +86,37 @@ class Bound(Claim):
             if b is not None:
                 excess = sign * (v - b)
                 cands.append((side, b, excess, excess - self.rtol * abs(b)))
-        window = [float(win.log_t.min()), float(win.log_t.max())] if win.log_t.size else []
-        base = {"window_log_t": window, "n_checked": int(v.size), "rtol": self.rtol,
-                "upper": up, "lower": lo, "digits": series.trusted_digits}
+        window = (float(win.log_t.min()), float(win.log_t.max())) if win.log_t.size else ()
+        base = BoundEvidence(window_log_t=window, n_checked=int(v.size), rtol=self.rtol,
+                             upper=up, lower=lo, digits=series.trusted_digits)
         if v.size:
             worst = self._worst(cands, lt, v, floor, certain=True)
-            if worst["beyond_allowed"] > 0:
+            if worst.beyond_allowed > 0:
                 n_viol = sum(int((c[3] - floor > 0).sum()) for c in cands)
                 return self._fail(worst, n_viol, base, int((~ok).sum()))
         bad = nonfinite_result(self, series, win.values)
         if bad is not None:
             return bad
-        short = short_result(self, series, int(v.size), "the checked range", **base)
+        short = short_result(self, series, int(v.size), "the checked range", context=base)
         if short is not None:
             return short
         worst = self._worst(cands, lt, v, floor, certain=False)
-        evidence = {**base, "closest": worst}
-        if worst["beyond_allowed"] > 0:
+        evidence = replace(base, closest=worst)
+        if worst.beyond_allowed > 0:
             return ClaimResult(
                 self.name, self.kind, Outcome.UNDECIDED,
                 f"only {series.trusted_digits:g} audited digits: {series.name} = "
-                f"{worst['value']:.6g} at log t = {worst['log_t']:.4g} is past the {worst['side']} "
-                f"bound {worst['bound']:.6g} by {worst['excess']:.3g} (allowed "
-                f"{worst['allowed']:.3g}), but within its precision floor "
-                f"{worst['precision_floor']:.3g}",
-                measured=worst["value"], expected=worst["bound"], evidence=evidence,
+                f"{worst.value:.6g} at log t = {worst.log_t:.4g} is past the {worst.side} "
+                f"bound {worst.bound:.6g} by {worst.excess:.3g} (allowed "
+                f"{worst.allowed:.3g}), but within its precision floor "
+                f"{worst.precision_floor:.3g}",
+                measured=worst.value, expected=worst.bound, evidence=evidence,
             )
-        return ClaimResult(self.name, self.kind, Outcome.PASS, "", measured=worst["value"],
-                           expected=worst["bound"], evidence=evidence)
+        return ClaimResult(self.name, self.kind, Outcome.PASS, "", measured=worst.value,
+                           expected=worst.bound, evidence=evidence)
 
     def _worst(self, cands: list, lt: np.ndarray, v: np.ndarray, floor: np.ndarray,
-               certain: bool) -> dict:
+               certain: bool) -> BoundCheckpoint:
         """The checkpoint nearest to (or farthest past) the allowed edge.
 
         ``beyond_allowed`` is ``excess - allowed - floor`` (violation when > 0) if
@@ -125,24 +126,26 @@ class Bound(Claim):
         for side, b, excess, over in cands:
             score = over - floor if certain else over
             i = int(np.argmax(score))
-            if best is None or score[i] > best["beyond_allowed"]:
-                best = {"side": side, "bound": b, "log_t": float(lt[i]), "value": float(v[i]),
-                        "excess": float(excess[i]), "allowed": self.rtol * abs(b),
-                        "precision_floor": float(floor[i]), "slack": float(-excess[i]),
-                        "beyond_allowed": float(score[i])}
+            if best is None or score[i] > best.beyond_allowed:
+                best = BoundCheckpoint(
+                    side=side, bound=b, log_t=float(lt[i]), value=float(v[i]),
+                    excess=float(excess[i]), allowed=self.rtol * abs(b),
+                    precision_floor=float(floor[i]), slack=float(-excess[i]),
+                    beyond_allowed=float(score[i]))
         return best
 
-    def _fail(self, w: dict, n_viol: int, base: dict, n_nan: int) -> ClaimResult:
+    def _fail(self, w: BoundCheckpoint, n_viol: int, base: BoundEvidence,
+              n_nan: int) -> ClaimResult:
         """FAIL with the worst checkpoint as witness."""
-        verb = "exceeds the upper" if w["side"] == "upper" else "falls below the lower"
+        verb = "exceeds the upper" if w.side == "upper" else "falls below the lower"
         nan = f"; {n_nan} checkpoints were not finite" if n_nan else ""
         reason = (
-            f"{self.quantity} = {w['value']:.6g} at log t = {w['log_t']:.4g} {verb} bound "
-            f"{w['bound']:.6g} by {w['excess']:.3g} (allowed {w['allowed']:.3g} + precision "
-            f"floor {w['precision_floor']:.3g}); {n_viol} of {base['n_checked']} checkpoints "
+            f"{self.quantity} = {w.value:.6g} at log t = {w.log_t:.4g} {verb} bound "
+            f"{w.bound:.6g} by {w.excess:.3g} (allowed {w.allowed:.3g} + precision "
+            f"floor {w.precision_floor:.3g}); {n_viol} of {base.n_checked} checkpoints "
             f"violate{nan}"
         )
-        return ClaimResult(self.name, self.kind, Outcome.FAIL, reason, measured=w["value"],
-                           expected=w["bound"],
-                           evidence={**base, "witness": w, "n_violations": n_viol,
-                                     "n_nonfinite": n_nan})
+        return ClaimResult(self.name, self.kind, Outcome.FAIL, reason, measured=w.value,
+                           expected=w.bound,
+                           evidence=replace(base, witness=w, n_violations=n_viol,
+                                            n_nonfinite=n_nan))

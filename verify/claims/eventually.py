@@ -1,12 +1,13 @@
 """``Eventually``: a property holds at every time after some point."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping
 
 import numpy as np
 
 from verify.claims.base import Claim, ExpectedSpec, Series
+from verify.claims.evidence import EventuallyEvidence
 from verify.claims.guards import MIN_POINTS, expected_value, nonfinite_result, short_result
 from verify.outcome import ClaimResult, Outcome, undecided
 
@@ -79,41 +80,42 @@ class Eventually(Claim):
         t_hat = float(lt[last_bad + 1]) if last_bad + 1 < lt.size else float("nan")
         span = float(lt[-1] - lt[0])
         held = (lt[-1] - t_hat) / span if span > 0 and np.isfinite(t_hat) else 0.0
-        ev = {"T_hat_log_t": t_hat, "held_fraction": float(held), "by_log_t": T,
-              "run_log_t": [float(lt[0]), float(lt[-1])], "min_hold": self.min_hold,
-              "last_false_log_t": float(lt[last_bad]) if last_bad >= 0 else None}
+        ev = EventuallyEvidence(
+            T_hat_log_t=t_hat, held_fraction=float(held), by_log_t=T,
+            run_log_t=(float(lt[0]), float(lt[-1])), min_hold=self.min_hold,
+            last_false_log_t=float(lt[last_bad]) if last_bad >= 0 else None)
         if T is not None:
             return self._with_time(series, T, ev)
         return self._without_time(series, t_hat, held, last_bad, ev)
 
-    def _with_time(self, series: Series, T: float, ev: dict) -> ClaimResult:
+    def _with_time(self, series: Series, T: float, ev: EventuallyEvidence) -> ClaimResult:
         """Verdict against the theorem's explicit time ``T``."""
         lt, v = series.log_t, series.values
         after = lt >= T
         false = after & np.isfinite(v) & (v == 0.0)
         if false.any():
             i = int(np.flatnonzero(false)[0])
-            ev.update(witness_log_t=float(lt[i]), n_false=int(false.sum()))
+            ev = replace(ev, witness_log_t=float(lt[i]), n_false=int(false.sum()))
             return ClaimResult(
                 self.name, self.kind, Outcome.FAIL,
                 f"{series.name} is false at log t = {lt[i]:.6g} >= log T = {T:.6g} "
                 f"({int(false.sum())} of {int(after.sum())} checkpoints after T)",
-                measured=ev["T_hat_log_t"], expected=T, evidence=ev)
+                measured=ev.T_hat_log_t, expected=T, evidence=ev)
         if lt[-1] < T:
             return undecided(self.name, self.kind,
                              f"run too short: it ends at log t = {lt[-1]:.6g}, before log T = "
-                             f"{T:.6g}", **ev)
+                             f"{T:.6g}", ev)
         bad = nonfinite_result(self, series, v[after], f"the checkpoints after log T = {T:.4g}")
         if bad is None:
             bad = short_result(self, series, int(after.sum()),
-                               f"the checkpoints after log T = {T:.4g}", **ev)
+                               f"the checkpoints after log T = {T:.4g}", context=ev)
         if bad is not None:
             return bad
-        return ClaimResult(self.name, self.kind, Outcome.PASS, "", measured=ev["T_hat_log_t"],
+        return ClaimResult(self.name, self.kind, Outcome.PASS, "", measured=ev.T_hat_log_t,
                            expected=T, evidence=ev)
 
     def _without_time(self, series: Series, t_hat: float, held: float, last_bad: int,
-                      ev: dict) -> ClaimResult:
+                      ev: EventuallyEvidence) -> ClaimResult:
         """Verdict when the theorem gives no explicit time."""
         lt, v = series.log_t, series.values
         tail = lt >= lt[-1] - self.min_hold * (lt[-1] - lt[0])

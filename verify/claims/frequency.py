@@ -8,6 +8,7 @@ import numpy as np
 from scipy import stats
 
 from verify.claims.base import Claim, Series
+from verify.claims.evidence import FrequencyEvidence, FrequencyGroup
 from verify.claims.guards import nonfinite_result
 from verify.outcome import ClaimResult, Outcome, undecided
 
@@ -82,7 +83,8 @@ class Frequency(Claim):
         if self.probability is None:
             raise ValueError(f"Frequency {self.name!r}: give probability=, a function of x")
         if not (0.0 < self.level < 1.0 and 0.0 < self.confidence < 1.0 and self.atol > 0.0):
-            raise ValueError(f"Frequency {self.name!r}: need 0 < level, confidence < 1 and atol > 0")
+            raise ValueError(
+                f"Frequency {self.name!r}: need 0 < level, confidence < 1 and atol > 0")
 
     def evaluate(self, series: Series, expected) -> ClaimResult:
         """Binomial test and exact intervals per group (see Notes of the class)."""
@@ -96,31 +98,31 @@ class Frequency(Claim):
                              f"{sorted(set(np.round(v, 6).tolist()))[:5]}")
         groups = self._groups(series)
         G = len(groups)
-        fails = [g for g in groups if g["p_value"] < self.level / G]
-        ev = {"groups": groups, "level": self.level, "confidence": self.confidence,
-              "atol": self.atol, "n_runs": int(v.size)}
+        fails = [g for g in groups if g.p_value < self.level / G]
+        ev = FrequencyEvidence(groups=groups, level=self.level, confidence=self.confidence,
+                               atol=self.atol, n_runs=int(v.size))
         if fails:
-            g = min(fails, key=lambda g: g["p_value"])
+            g = min(fails, key=lambda g: g.p_value)
             return ClaimResult(
                 self.name, self.kind, Outcome.FAIL,
-                f"at x = {g['x']:.6g}: {g['k']} of {g['n']} runs, predicted p = "
-                f"{g['p']:.4g} (binomial p-value {g['p_value']:.2g} < {self.level / G:.2g})",
-                measured=g["k"] / g["n"], expected=g["p"], evidence=ev)
+                f"at x = {g.x:.6g}: {g.k} of {g.n} runs, predicted p = "
+                f"{g.p:.4g} (binomial p-value {g.p_value:.2g} < {self.level / G:.2g})",
+                measured=g.k / g.n, expected=g.p, evidence=ev)
         conf = 1.0 - (1.0 - self.confidence) / G
-        wide = [g for g in groups if g["ci"][0] < g["p"] - self.atol or g["ci"][1] > g["p"] + self.atol]
-        worst = max(groups, key=lambda g: abs(g["k"] / g["n"] - g["p"]))
+        wide = [g for g in groups if g.ci[0] < g.p - self.atol or g.ci[1] > g.p + self.atol]
+        worst = max(groups, key=lambda g: abs(g.k / g.n - g.p))
         if wide:
             g = wide[0]
             return ClaimResult(
                 self.name, self.kind, Outcome.UNDECIDED,
-                f"not enough runs: at x = {g['x']:.6g}, {g['k']} of {g['n']}; the "
-                f"{100 * conf:.3g}% interval [{g['ci'][0]:.3g}, {g['ci'][1]:.3g}] is not within "
-                f"p = {g['p']:.4g} ± {self.atol:g}", measured=g["k"] / g["n"], expected=g["p"],
+                f"not enough runs: at x = {g.x:.6g}, {g.k} of {g.n}; the "
+                f"{100 * conf:.3g}% interval [{g.ci[0]:.3g}, {g.ci[1]:.3g}] is not within "
+                f"p = {g.p:.4g} ± {self.atol:g}", measured=g.k / g.n, expected=g.p,
                 evidence=ev)
         return ClaimResult(self.name, self.kind, Outcome.PASS, "",
-                           measured=worst["k"] / worst["n"], expected=worst["p"], evidence=ev)
+                           measured=worst.k / worst.n, expected=worst.p, evidence=ev)
 
-    def _groups(self, series: Series) -> list[dict]:
+    def _groups(self, series: Series) -> tuple[FrequencyGroup, ...]:
         """Per abscissa: runs, events, prediction, binomial p-value and exact interval."""
         out = []
         conf = 1.0 - (1.0 - self.confidence) / len(np.unique(series.log_t))
@@ -130,6 +132,5 @@ class Frequency(Claim):
             p = float(self.probability(x))
             k, n = int(ind.sum()), int(ind.size)
             pv = float(stats.binomtest(k, n, p).pvalue) if 0.0 <= p <= 1.0 else 0.0
-            out.append({"x": x, "k": k, "n": n, "p": p, "p_value": pv,
-                        "ci": list(clopper_pearson(k, n, conf))})
-        return out
+            out.append(FrequencyGroup(x, k, n, p, pv, clopper_pearson(k, n, conf)))
+        return tuple(out)

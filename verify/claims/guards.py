@@ -1,17 +1,120 @@
 """Screening every claim kind applies first: finite values, enough points, enough digits.
 
-Each helper returns an UNDECIDED :class:`~verify.outcome.ClaimResult` whose reason cites the
-numbers, or None when the precondition holds.
+Each screen returns an UNDECIDED :class:`~verify.outcome.ClaimResult` whose reason cites the
+numbers, or None when the precondition holds.  The evidence of a screened result is the
+screen's own record (:class:`NonFinite`, :class:`TooShort`, :class:`TooFewDigits`,
+:class:`TooFewValues`, :class:`NonPositive`, :class:`Constant`, :class:`Scalar`), optionally
+after the kind's evidence computed before the screen (``context``).
 """
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Mapping
 
 import numpy as np
 
 from verify.claims.base import Claim, Series
-from verify.outcome import ClaimResult, undecided
+from verify.outcome import INLINE, ClaimResult, Evidence, optional, record_json, undecided
 
 #: Fewest points in a decision window that any claim decides on.
 MIN_POINTS = 5
+
+
+@dataclass(frozen=True)
+class NonFinite(Evidence):
+    """The decision window holds ``n_nonfinite`` NaN or inf of its ``n_points`` values.
+
+    ``note`` is the series' note (why values are missing; empty when none was recorded).
+    """
+
+    n_nonfinite: int
+    n_points: int
+    note: str
+
+
+@dataclass(frozen=True)
+class TooShort(Evidence):
+    """Only ``n_points`` points (or steps) in the window, fewer than the decision needs.
+
+    Parameters
+    ----------
+    n_points
+        Points in the window.
+    fit
+        The rate fit attempted on them, ``RateFit.summary()`` (Limit's model refits).
+    context
+        The kind's evidence computed before the screen, recorded after ``n_points``.
+
+    Examples
+    --------
+    >>> TooShort(3, context=Scalar("onset_log_t", None)).to_json()
+    {'n_points': 3, 'onset_log_t': None}
+    """
+
+    n_points: int
+    fit: Mapping[str, Any] | None = optional()
+    context: Evidence | None = field(default=None, metadata=INLINE)
+
+
+@dataclass(frozen=True)
+class TooFewDigits(Evidence):
+    """The precision floor of the audited ``digits`` alone exceeds the tolerance ``tol``.
+
+    The kind's evidence (``context``) is recorded first, then ``digits``,
+    ``precision_floor`` and ``tol`` (replacing the context's values of the same name).
+
+    Examples
+    --------
+    >>> TooFewDigits(Scalar("tol", 0.5), 3.0, 0.01, 0.001).to_json()
+    {'tol': 0.001, 'digits': 3.0, 'precision_floor': 0.01}
+    """
+
+    context: Evidence | None = field(metadata=INLINE)
+    digits: float
+    precision_floor: float
+    tol: float
+
+
+@dataclass(frozen=True)
+class TooFewValues(Evidence):
+    """A sweep with ``n_distinct`` parameter values and ``n_points`` points, too few to fit."""
+
+    n_distinct: int
+    n_points: int
+
+
+@dataclass(frozen=True)
+class NonPositive(Evidence):
+    """``n_nonpositive`` values are <= 0, so their logarithm is undefined."""
+
+    n_nonpositive: int
+
+
+@dataclass(frozen=True)
+class Constant(Evidence):
+    """The quantity is the same in all ``n_points`` runs (no ordering to test)."""
+
+    n_points: int
+
+
+@dataclass(frozen=True)
+class Scalar(Evidence):
+    """One named value recorded on its own: a bound or onset that resolved to a non-finite
+    value, or the onset a screen saw.
+
+    Examples
+    --------
+    >>> Scalar("upper", float("inf")).to_json()
+    {'upper': 'inf'}
+    """
+
+    name: str
+    value: float | None
+
+    def fields_json(self) -> dict[str, Any]:
+        """``{name: value}``."""
+        return {self.name: record_json(self.value)}
+
 
 def nonfinite_result(claim: Claim, series: Series, values: np.ndarray,
                      where: str = "the decision window") -> ClaimResult | None:
@@ -23,12 +126,13 @@ def nonfinite_result(claim: Claim, series: Series, values: np.ndarray,
     return undecided(
         claim.name, claim.kind,
         f"{bad} of {values.size} values of {series.name!r} in {where} are not finite ({note})",
-        n_nonfinite=bad, n_points=int(values.size), note=series.note,
+        NonFinite(bad, int(values.size), series.note),
     )
 
 
 def short_result(claim: Claim, series: Series, n: int, where: str = "the decision window",
-                 need: int = MIN_POINTS, unit: str = "points", **evidence) -> ClaimResult | None:
+                 need: int = MIN_POINTS, unit: str = "points",
+                 context: Evidence | None = None) -> ClaimResult | None:
     """UNDECIDED ('run too short') when fewer than ``need`` points are in the window."""
     if n >= need:
         return None
@@ -38,22 +142,20 @@ def short_result(claim: Claim, series: Series, n: int, where: str = "the decisio
     return undecided(
         claim.name, claim.kind,
         f"run too short: {n} {unit} of {series.name!r} in {where} (need {need}){span}",
-        n_points=n, **evidence,
+        TooShort(n, context=context),
     )
 
 
 def digits_result(claim: Claim, series: Series, floor: float, tol: float,
-                  evidence: dict | None = None) -> ClaimResult | None:
+                  context: Evidence | None = None) -> ClaimResult | None:
     """UNDECIDED when the precision floor alone exceeds the tolerance."""
     if floor <= tol:
         return None
-    ev = {**(evidence or {}), "digits": series.trusted_digits, "precision_floor": floor,
-          "tol": tol}
     return undecided(
         claim.name, claim.kind,
         f"only {series.trusted_digits:g} audited digits: precision floor {floor:.3g} exceeds "
         f"tolerance {tol:.3g}",
-        **ev,
+        TooFewDigits(context, series.trusted_digits, floor, tol),
     )
 
 

@@ -1,14 +1,16 @@
 """``Limit``: the quantity converges, to a given value or to some finite value."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping
 
 import numpy as np
 
 from verify.claims.base import Claim, ExpectedSpec, Series
+from verify.claims.evidence import LimitEvidence
 from verify.claims.fit import RateFit, fit_rate, line_fit
-from verify.claims.guards import digits_result, expected_value, nonfinite_result, short_result
+from verify.claims.guards import (TooShort, digits_result, expected_value, nonfinite_result,
+                                  short_result)
 from verify.claims.rates import NEEDS_POSITIVE_LOG, check_basis, extension, n_free
 from verify.outcome import ClaimResult, Outcome, undecided
 
@@ -76,8 +78,8 @@ class Limit(Claim):
     or if the run has already converged (every point of the last quarter of the window
     within :math:`\tau/2` of :math:`L`, distance not growing, and the move the fit and
     each model-error refit still predict beyond the last point,
-    :math:`|\hat L - \hat q(s_{last})|`, at most :math:`\tau/2`).  FAIL if :math:`CI \cap [L-\tau, L+\tau] = \emptyset`.
-    Else UNDECIDED.
+    :math:`|\hat L - \hat q(s_{last})|`, at most :math:`\tau/2`).
+    FAIL if :math:`CI \cap [L-\tau, L+\tau] = \emptyset`.  Else UNDECIDED.
 
     **L = None.** FAIL (divergence) if the least-squares slope :math:`dq/ds` over the last
     third of the window is at least as large as over the first third (same sign, up to a
@@ -139,13 +141,13 @@ class Limit(Claim):
                 self.name, self.kind,
                 f"run too short: {s.size} points in the window cannot fit the "
                 f"{_n_params(self.rate)}-parameter rate model {self.rate} with an error estimate",
-                n_points=int(s.size), fit=fit.summary())
+                TooShort(int(s.size), fit=fit.summary()))
         need = max((_n_params(b) + 1 for b in self._alternatives()), default=0)
         if s.size < need:
             return undecided(
                 self.name, self.kind,
                 f"run too short: {s.size} points in the window, the model-error refits "
-                f"{self._alternatives()} need {need}", n_points=int(s.size), fit=fit.summary())
+                f"{self._alternatives()} need {need}", TooShort(int(s.size), fit=fit.summary()))
         alts = [fit_rate(s, q, b, self._held_exponent(b, fit)) for b in self._alternatives()]
         sys = max((abs(a.limit - fit.limit) for a in alts), default=0.0)
         sigma = float(np.hypot(fit.se_limit, sys) + series.precision_floor(fit.limit))
@@ -154,11 +156,11 @@ class Limit(Claim):
         ev = self._evidence(series, s, q, fit, alts, sys, sigma, tol, L)
         if not np.isfinite(sigma):
             return undecided(self.name, self.kind,
-                             f"the rate fit is ill-conditioned (sigma = {sigma})", **ev)
+                             f"the rate fit is ill-conditioned (sigma = {sigma})", ev)
         floor = series.precision_floor(max(float(np.max(np.abs(q))), scale))
         if tol == 0.0:
             return undecided(self.name, self.kind,
-                             f"zero tolerance: limit {scale:g} with atol=0; declare atol", **ev)
+                             f"zero tolerance: limit {scale:g} with atol=0; declare atol", ev)
         low = digits_result(self, series, floor, tol, ev)
         if low is not None:
             return low
@@ -207,40 +209,37 @@ class Limit(Claim):
 
     def _evidence(self, series: Series, s: np.ndarray, q: np.ndarray, fit: RateFit,
                   alts: list[RateFit], sys: float, sigma: float, tol: float,
-                  L: float | None) -> dict:
-        ev = {
-            "L_hat": fit.limit, "sigma_stat": fit.se_limit, "sigma_sys": sys, "sigma": sigma,
-            "ci": [fit.limit - 3 * sigma, fit.limit + 3 * sigma], "tol": tol,
-            "basis": list(fit.basis), "amplitudes": list(fit.amplitudes),
-            "exponent": fit.exponent, "shift": fit.shift, "window_log_t": [float(s[0]), float(s[-1])],
-            "n_points": int(s.size), "last_value": float(q[-1]),
-            "alternatives": [a.summary() for a in alts],
-            "extrapolation_ratio": self._extrapolation(fit, tol)[1],
-            "digits": series.trusted_digits,
-        }
-        if L is not None:
-            ev["distance_start"] = float(abs(q[0] - L))
-            ev["distance_end"] = float(abs(q[-1] - L))
-        return ev
+                  L: float | None) -> LimitEvidence:
+        return LimitEvidence(
+            L_hat=fit.limit, sigma_stat=fit.se_limit, sigma_sys=sys, sigma=sigma,
+            ci=(fit.limit - 3 * sigma, fit.limit + 3 * sigma), tol=tol,
+            basis=tuple(fit.basis), amplitudes=tuple(fit.amplitudes),
+            exponent=fit.exponent, shift=fit.shift, window_log_t=(float(s[0]), float(s[-1])),
+            n_points=int(s.size), last_value=float(q[-1]),
+            alternatives=tuple(a.summary() for a in alts),
+            extrapolation_ratio=self._extrapolation(fit, tol)[1],
+            digits=series.trusted_digits,
+            distance_start=None if L is None else float(abs(q[0] - L)),
+            distance_end=None if L is None else float(abs(q[-1] - L)))
 
     def _result(self, outcome: Outcome, reason: str, fit: RateFit, expected: float | str,
-                ev: dict) -> ClaimResult:
+                ev: LimitEvidence) -> ClaimResult:
         return ClaimResult(self.name, self.kind, outcome, reason, measured=fit.limit,
                            expected=expected, evidence=ev)
 
     def _judge_value(self, s: np.ndarray, q: np.ndarray, fit: RateFit, alts: list[RateFit],
-                     sigma: float, tol: float, L: float, ev: dict) -> ClaimResult:
+                     sigma: float, tol: float, L: float, ev: LimitEvidence) -> ClaimResult:
         """Verdict when the theorem names the limit ``L``."""
         lo, hi = fit.limit - 3 * sigma, fit.limit + 3 * sigma
-        d0, d1 = ev["distance_start"], ev["distance_end"]
+        d0, d1 = ev.distance_start, ev.distance_end
         growing = d1 > d0 + tol
         ci_txt = f"extrapolated limit {fit.limit:.6g} ± {3 * sigma:.3g} (3 sigma)"
         late = s >= s[0] + 0.75 * (s[-1] - s[0])
         remaining = max(abs(f.limit - f.fitted[-1]) for f in (fit, *alts))
-        ev["remaining_move"] = float(remaining)
+        ev = replace(ev, remaining_move=float(remaining))
         if (late.sum() >= 2 and not growing and np.all(np.abs(q[late] - L) <= tol / 2)
                 and remaining <= tol / 2):
-            ev["converged"] = True
+            ev = replace(ev, converged=True)
             dev = float(np.max(np.abs(q[late] - L)))
             return self._result(
                 Outcome.PASS, f"already converged: over the last quarter of the window "
@@ -299,8 +298,9 @@ class Limit(Claim):
         if not d_end < 0.99 * d_start:
             return None
         return (f"the declared rate is only the fastest the slowest term may decay, and "
-                f"|q - {L:.6g}| still falls over the last third of the window, from {d_start:.4g} "
-                f"at log t = {s[third][0]:.4g} to {d_end:.4g} at log t = {s[-1]:.4g}: a slower term "
+                f"|q - {L:.6g}| still falls over the last third of the window, from "
+                f"{d_start:.4g} at log t = {s[third][0]:.4g} to {d_end:.4g} at log t = "
+                f"{s[-1]:.4g}: a slower term "
                 "biases the extrapolation away from the expected value, so the fit cannot "
                 "establish a different limit; run longer")
 
@@ -309,15 +309,15 @@ class Limit(Claim):
         return f" ({100 * abs(gap / L):.3g}% of expected)" if L != 0 else ""
 
     def _judge_finite(self, series: Series, s: np.ndarray, q: np.ndarray, fit: RateFit,
-                      sigma: float, tol: float, ev: dict) -> ClaimResult:
+                      sigma: float, tol: float, ev: LimitEvidence) -> ClaimResult:
         """Verdict when the theorem only says the limit exists (and maybe is positive)."""
         label = "finite, > 0" if self.positive else "finite"
         lo, hi = fit.limit - 3 * sigma, fit.limit + 3 * sigma
         thirds = self._third_slopes(s, q)
-        ev["slope_first_third"], ev["slope_last_third"] = thirds
         change = float(abs(q[-1] - q[0]))
         tol_q = max(self.atol, self.rtol * abs(float(q[-1])))
-        ev["total_change"], ev["tol_divergence"] = change, tol_q
+        ev = replace(ev, slope_first_third=thirds[0], slope_last_third=thirds[1],
+                     total_change=change, tol_divergence=tol_q)
         a, b = thirds
         if (np.sign(a) == np.sign(b) != 0 and abs(b) >= abs(a) * (1 - _SLOPE_SLACK)
                 and change > 10 * tol_q):

@@ -1,13 +1,14 @@
 """``Monotone``: the quantity never decreases (or never increases) after an onset time."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Mapping
 
 import numpy as np
 
 from verify.claims.base import Claim, ExpectedSpec, Series
-from verify.claims.guards import expected_value, nonfinite_result, short_result
+from verify.claims.evidence import MonotoneEvidence, MonotoneStep
+from verify.claims.guards import Scalar, expected_value, nonfinite_result, short_result
 from verify.outcome import ClaimResult, Outcome, undecided
 
 #: Half-width (in second-difference centres) of the neighbourhood that sets a step's tolerance.
@@ -57,8 +58,8 @@ class Monotone(Claim):
     (:math:`\propto\eta`) exceeds :math:`\tau_k = O(\eta^2)` for small :math:`\eta`; a
     GD oscillation of second-order size does not.  With a slowly varying step (relative
     change :math:`\rho` per step) :math:`\Delta^2 q` also contains :math:`\rho` times the
-    first-order term, which loosens :math:`\tau_k` by that much; ``evidence["eta_rel_change"]``
-    records :math:`\rho` when the series carries step sizes.
+    first-order term, which loosens :math:`\tau_k` by that much; ``eta_rel_change`` of the
+    evidence records :math:`\rho` when the series carries step sizes.
 
     **Verdict.**  FAIL if some :math:`d_k > \tau_k` (witness: the largest
     :math:`d_k/\tau_k`, with the number of violations).  UNDECIDED if no step violates but
@@ -87,14 +88,14 @@ class Monotone(Claim):
         if self.after_log_t is not None and (onset is None or not np.isfinite(onset)):
             return undecided(self.name, self.kind,
                              f"onset never reached: onset log t is {onset}; the run ended at "
-                             f"log t = {end}", onset_log_t=onset)
+                             f"log t = {end}", Scalar("onset_log_t", onset))
         win = series if onset is None else series.after(onset)
         where = "the steps after onset" if onset is not None else "the run"
         bad = nonfinite_result(self, series, win.values, where)
         if bad is not None:
             return bad
         short = short_result(self, series, max(win.values.size - 1, 0), where, unit="GD steps",
-                             onset_log_t=onset)
+                             context=Scalar("onset_log_t", onset))
         if short is not None:
             return short
         sign = 1.0 if self.increasing else -1.0
@@ -109,12 +110,12 @@ class Monotone(Claim):
         viol = dec > tol
         if viol.any():
             k = int(np.argmax(ratio))
-            w = ev["worst"]
-            ev["n_violations"] = int(viol.sum())
-            ev["first_violation_log_t"] = float(win.log_t[1:][viol][0])
+            w = ev.worst
+            ev = replace(ev, n_violations=int(viol.sum()),
+                         first_violation_log_t=float(win.log_t[1:][viol][0]))
             verb = "decreases" if self.increasing else "increases"
             reason = (f"{series.name} {verb} by {dec[k]:.3g} at the step ending at log t = "
-                      f"{w['log_t']:.6g}, {ratio[k]:.3g} x its second-order tolerance "
+                      f"{w.log_t:.6g}, {ratio[k]:.3g} x its second-order tolerance "
                       f"{tol[k]:.3g}; {int(viol.sum())} of {dec.size} steps violate")
             return ClaimResult(self.name, self.kind, Outcome.FAIL, reason,
                                measured=float(ratio[k]), expected=direction, evidence=ev)
@@ -145,22 +146,22 @@ class Monotone(Claim):
         return out
 
     def _evidence(self, series: Series, win: Series, onset: float | None, dec: np.ndarray,
-                  tol: np.ndarray, ratio: np.ndarray) -> dict:
+                  tol: np.ndarray, ratio: np.ndarray) -> MonotoneEvidence:
         k = int(np.argmax(ratio))
         kd = int(np.argmax(dec))
-        ev = {
-            "onset_log_t": onset,
-            "window_log_t": [float(win.log_t[0]), float(win.log_t[-1])],
-            "n_steps": int(dec.size),
-            "worst": {"log_t": float(win.log_t[k + 1]), "decrease": float(dec[k]),
-                      "tol": float(tol[k]), "ratio": float(ratio[k])},
-            "largest_decrease": {"log_t": float(win.log_t[kd + 1]), "decrease": float(dec[kd]),
-                                 "tol": float(tol[kd])},
-            "max_ratio": float(ratio[k]),
-            "total_change": float(win.values[-1] - win.values[0]),
-            "n_violations": 0,
-            "digits": series.trusted_digits,
-        }
+        eta = None
         if win.log_eta is not None and win.log_eta.size > 1:
-            ev["eta_rel_change"] = float(np.max(np.abs(np.expm1(np.diff(win.log_eta)))))
-        return ev
+            eta = float(np.max(np.abs(np.expm1(np.diff(win.log_eta)))))
+        return MonotoneEvidence(
+            onset_log_t=onset,
+            window_log_t=(float(win.log_t[0]), float(win.log_t[-1])),
+            n_steps=int(dec.size),
+            worst=MonotoneStep(float(win.log_t[k + 1]), float(dec[k]), float(tol[k]),
+                               float(ratio[k])),
+            largest_decrease=MonotoneStep(float(win.log_t[kd + 1]), float(dec[kd]),
+                                          float(tol[kd])),
+            max_ratio=float(ratio[k]),
+            total_change=float(win.values[-1] - win.values[0]),
+            n_violations=0,
+            digits=series.trusted_digits,
+            eta_rel_change=eta)

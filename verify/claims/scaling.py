@@ -9,7 +9,8 @@ from scipy import stats
 
 from verify.claims.base import Claim, ExpectedSpec, Series
 from verify.claims.fit import line_fit
-from verify.claims.guards import expected_value, nonfinite_result
+from verify.claims.evidence import ScalingEvidence
+from verify.claims.guards import NonPositive, TooFewValues, expected_value, nonfinite_result
 from verify.outcome import ClaimResult, Outcome, undecided
 
 
@@ -89,23 +90,24 @@ class Scaling(Claim):
         if nonpos:
             return undecided(self.name, self.kind,
                              f"{nonpos} of {q.size} values of {series.name} are <= 0 "
-                             "(cannot take logs)", n_nonpositive=nonpos)
+                             "(cannot take logs)", NonPositive(nonpos))
         k = int(np.unique(x).size)
         if k < 2 or x.size < 3:
             return undecided(self.name, self.kind,
                              f"not enough evidence: {k} distinct values of "
                              f"{self.parameter or 'the parameter'} and {x.size} points "
-                             "(need 2 and 3)", n_distinct=k, n_points=int(x.size))
+                             "(need 2 and 3)", TooFewValues(k, int(x.size)))
         slope, intercept, se = line_fit(x, np.log(q))
         eps = max(series.precision_floor(v) / v for v in q)
         floor = 2.0 * eps / float(np.ptp(x))
         tq = float(stats.t.ppf(0.5 + self.level / 2.0, x.size - 2))
         half = tq * se + floor
-        ci = [slope - half, slope + half]
-        ev = {"a_hat": slope, "se": se, "ci": ci, "half_width": half, "level": self.level,
-              "df": int(x.size - 2), "t_quantile": tq, "intercept": intercept,
-              "precision_floor": floor, "n_points": int(x.size), "n_distinct": k,
-              "parameter": self.parameter, "atol": self.atol, "digits": series.trusted_digits}
+        ci = (slope - half, slope + half)
+        ev = ScalingEvidence(
+            a_hat=slope, se=se, ci=ci, half_width=half, level=self.level, df=int(x.size - 2),
+            t_quantile=tq, intercept=intercept, precision_floor=floor, n_points=int(x.size),
+            n_distinct=k, parameter=self.parameter, atol=self.atol,
+            digits=series.trusted_digits)
         ci_txt = f"slope {slope:.4g}, {self.level:.0%} CI [{ci[0]:.4g}, {ci[1]:.4g}]"
         inside = ci[0] <= a <= ci[1]
         if inside and half <= self.atol:

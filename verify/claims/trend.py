@@ -8,7 +8,8 @@ import numpy as np
 from scipy import stats
 
 from verify.claims.base import Claim, Series
-from verify.claims.guards import nonfinite_result
+from verify.claims.evidence import Medians, TrendEvidence
+from verify.claims.guards import Constant, TooFewValues, nonfinite_result
 from verify.outcome import ClaimResult, Outcome, undecided
 
 
@@ -89,29 +90,33 @@ class Trend(Claim):
         if k < 2 or x.size < 4:
             return undecided(self.name, self.kind,
                              f"not enough evidence: {k} distinct swept values and {x.size} runs "
-                             "(need 2 and 4)", n_distinct=k, n_points=int(x.size))
+                             "(need 2 and 4)", TooFewValues(k, int(x.size)))
         if np.ptp(q) == 0.0:
             return undecided(self.name, self.kind,
-                             f"{series.name!r} is {q[0]:.6g} in all {q.size} runs: tau_b is undefined "
-                             "without variation (no trend either way)", n_points=int(q.size))
+                             f"{series.name!r} is {q[0]:.6g} in all {q.size} runs: tau_b is "
+                             "undefined without variation (no trend either way)",
+                             Constant(int(q.size)))
         up = stats.kendalltau(x, q, alternative="greater")
         down = stats.kendalltau(x, q, alternative="less")
         p_claim, p_other = (up.pvalue, down.pvalue) if self.direction == "increasing" else (
             down.pvalue, up.pvalue)
         xs = np.unique(x)
-        ev = {"tau_b": float(up.statistic), "p_claimed": float(p_claim), "p_opposite": float(p_other),
-              "level": self.level, "direction": self.direction, "n_points": int(x.size),
-              "n_distinct": k, "theil_sen_per_log_x": theil_sen(x, q),
-              "medians": {"x": np.exp(xs).tolist(), "median": [float(np.median(q[x == v])) for v in xs]},
-              "method": "exact" if k == x.size else "normal approximation, tie-corrected variance"}
+        ev = TrendEvidence(
+            tau_b=float(up.statistic), p_claimed=float(p_claim), p_opposite=float(p_other),
+            level=self.level, direction=self.direction, n_points=int(x.size), n_distinct=k,
+            theil_sen_per_log_x=theil_sen(x, q),
+            medians=Medians(tuple(np.exp(xs).tolist()),
+                            tuple(float(np.median(q[x == v])) for v in xs)),
+            method="exact" if k == x.size else "normal approximation, tie-corrected variance")
         txt = f"Kendall tau_b = {up.statistic:.3f} over {x.size} runs"
         if p_claim < self.level:
             return ClaimResult(self.name, self.kind, Outcome.PASS, "", measured=float(up.statistic),
                                evidence=ev)
         if p_other < self.level:
             return ClaimResult(self.name, self.kind, Outcome.FAIL,
-                               f"{txt}: significantly {'de' if self.direction == 'increasing' else 'in'}"
-                               f"creasing (one-sided p = {p_other:.3g} < {self.level:g})",
+                               f"{txt}: significantly "
+                               f"{'de' if self.direction == 'increasing' else 'in'}creasing "
+                               f"(one-sided p = {p_other:.3g} < {self.level:g})",
                                measured=float(up.statistic), evidence=ev)
         return ClaimResult(self.name, self.kind, Outcome.UNDECIDED,
                            f"no significant trend: {txt}, one-sided p = {p_claim:.3g} >= "

@@ -12,17 +12,21 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
+# ruff: noqa: E402  (BLAS threads are fixed before numpy loads, below)
 from verify.engine.blas import single_threaded
 
 single_threaded()  # before numpy loads: results independent of --jobs (see verify.engine.blas)
 
-from verify.spec import registry  # noqa: E402
+from verify.spec import registry
 from verify.spec.cases import PROFILES, profile_cases
 from verify.problem.data import load_npz
 from verify.errors import UserError
 from verify.cli.progress import Bar
 from verify.engine.results import assemble, load, provenance, write
 from verify.engine.runner import Job, run_jobs
+from verify.engine.sweepjobs import count
+from verify.cli import hunt, stress
+from verify.report import render
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -45,8 +49,6 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--fresh", action="store_true", help="ignore cached finished cases in OUT")
     rep = sub.add_parser("report", help="re-render a results directory without recomputing")
     rep.add_argument("dir", type=Path)
-    from verify.cli import hunt, stress
-
     stress.add_arguments(sub.add_parser("stress", help="sweep a grid of cases, evaluate every claim, "
                                         "draw phase diagrams against the assumptions"))
     hunt.add_arguments(sub.add_parser("hunt", help="search (hypothesis) for cases that make a claim fail"))
@@ -94,8 +96,6 @@ def _sweep_bar(jobs: list[Job]):
 
     def update(note: str, done: float) -> None:
         if "bar" not in state:
-            from verify.engine.sweepjobs import count
-
             state["bar"] = Bar(count([j.case for j in jobs]), "sweep runs")
         state["bar"].update(done, note)
         if done >= state["bar"].total:
@@ -116,8 +116,6 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     prov = provenance("verify " + shlex.join(argv), args.profile, args.jobs, time.perf_counter() - t0)
     doc = assemble(cases, prov)
     write(doc, args.out)
-    from verify.report import render
-
     render(doc, args.out)
     return _summarize(doc, args.strict, args.out)
 
@@ -137,12 +135,8 @@ def _summarize(doc: dict[str, Any], strict: bool, out: Path) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     """Re-render a results directory from its results.json alone."""
     doc = load(args.dir)
-    from verify.report import render
-
     render(doc, args.dir)
     if "stress" in doc:
-        from verify.cli import stress
-
         stress.render(doc, args.dir)
     print(f"rendered {args.dir}/index.html and {args.dir}/summary.md")
     return 0
@@ -158,9 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return cmd_run(args, argv)
         if args.command in ("stress", "hunt"):
-            from verify.cli import hunt, stress
-
-            return {"stress": stress, "hunt": hunt}[args.command].command(args, argv)
+                    return {"stress": stress, "hunt": hunt}[args.command].command(args, argv)
         return cmd_report(args)
     except UserError as exc:
         print(f"verify: error: {exc}", file=sys.stderr)

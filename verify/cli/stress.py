@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from verify.cli.progress import Bar
+from verify.engine.cluster import dask_executor
 from verify.engine.results import provenance, write
 from verify.engine.runner import Executor, Progress, pool_executor
 from verify.errors import UserError
@@ -61,8 +62,6 @@ def _executor(args: argparse.Namespace) -> Executor:
     if args.jobs < 1:
         raise UserError(f"--jobs {args.jobs} must be >= 1")
     if args.scheduler:
-        from verify.engine.cluster import dask_executor
-
         return dask_executor(args.scheduler)
     return pool_executor(args.jobs)
 

@@ -8,7 +8,7 @@ reported quantity the audit records
 .. math:: \\text{digits} = \\min_{\\text{compared points}} -\\log_{10}
           \\frac{|q_{\\text{run}} - q_{\\text{mp}}|}{|q_{\\text{mp}}|},
 
-capped at the float64 resolution the quantities are computed in (NUMERICS.md B: the
+capped at the float64 resolution the quantities are computed in (docs/numerics.md B: the
 stall of a fixed precision is faithful; what matters is how far the run drifted).
 """
 from __future__ import annotations

@@ -19,9 +19,9 @@ The same retries apply when the ``log L`` ball is wider than ``loss_tol`` (:clas
 at the cap). Componentwise balls overestimate (the wrapping effect: ``rad(theta - eta g)``
 adds ``eta rad(g)`` even where the GD map contracts). Radii then grow like
 ``prod_t (1 + eta ||H_t||)`` instead of ``prod_t ||I - eta H_t||``: slowly for the two-layer
-benchmark net (NUMERICS.md A4; 1e-31 after 1e5 steps at (20,200,50)), but geometrically near the
-edge of stability ``eta ~ 2/beta`` (the soudry2018-linear quick case loses all digits in ~2400
-steps at 128 bits) and for normalized steps (NUMERICS.md B). :func:`certified_run` records the
+benchmark net (docs/numerics.md A4; 1e-31 after 1e5 steps at (20,200,50)), but geometrically
+near the edge of stability ``eta ~ 2/beta`` (the soudry2018-linear quick case loses all digits in ~2400
+steps at 128 bits) and for normalized steps (docs/numerics.md B). :func:`certified_run` records the
 radii per checkpoint.
 
 References

@@ -9,7 +9,7 @@ arrays with ``|lo| <= ulp(hi)/2``, updated by the error-free DWPlusFP step
 whose relative error is at most ``2 u^2`` (``u = 2^{-53}``; Joldes, Muller & Popescu 2017,
 Algorithm 4). An update below half an ulp of the weights is therefore *kept* (it lands in
 ``lo``) instead of being rounded away, which is where plain float64 stalls late in training
-(NUMERICS.md B). The gradient is evaluated at ``hi = fl(theta)``.
+(docs/numerics.md B). The gradient is evaluated at ``hi = fl(theta)``.
 
 What this carries: the error committed in step ``j`` is about ``2^{-53} |u_j|`` (the update is
 only float64-accurate) plus ``2^{-106} |theta_j|``, instead of float64's ``2^{-53} |theta_j|``;
@@ -30,7 +30,7 @@ References
 ----------
 M. Joldes, J.-M. Muller, V. Popescu, "Tight and rigorous error bounds for basic building blocks
 of double-word arithmetic", ACM TOMS 44(2) (2017). D. E. Knuth, *TAOCP* vol. 2, 4.2.2 (TwoSum).
-T. J. Dekker, Numer. Math. 18 (1971) (Fast2Sum). NUMERICS.md, rows A6 and B.
+T. J. Dekker, Numer. Math. 18 (1971) (Fast2Sum). docs/numerics.md, rows A6 and B.
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ The gradient is formed in the log domain: ``nabla L = e^{s} J^T w`` with ``max|w
 (:mod:`verify.problem.losses`), so the update factor ``eta_k e^{s}`` is one number computed as
 ``exp(log eta_k + s)``. With the loss-normalized rule ``eta_k = eta / L(theta_k)``
 (Lyu & Li 2020, GD version; Nacson et al. 2019) the factor is ``exp(log eta + s - log L)``,
-finite even when ``L`` underflows every float (NUMERICS.md B, normalized GD).
+finite even when ``L`` underflows every float (docs/numerics.md B, normalized GD).
 Time is kept as ``log t`` for the same reason.
 """
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Data-span coordinates for the two-layer network: a GD step in O(m n^2) instead of O(m n d).
 
 Gradient descent on ``W`` only ever adds rows of ``M X`` (``M`` is ``m x n``), so
-``w_j(t) in w_j(0) + span{x_i}`` (DESIGN.md, Precision). With the Cholesky factor
+``w_j(t) in w_j(0) + span{x_i}`` (docs/design.md, Precision). With the Cholesky factor
 ``G = X X^T = L L^T`` the rows of ``Q = L^{-1} X`` are an orthonormal basis of that span, and
 
 .. math:: W = W_0 + B Q, \\qquad Z = X W^T = X W_0^T + L B^T, \\qquad

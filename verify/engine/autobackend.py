@@ -1,5 +1,8 @@
 """``--backend auto``: the fastest backend whose audited digits every claim can decide on.
 
+Part of the case stage of the engine (:func:`verify.engine.case.run_case` hands an ``auto``
+case here, and this module calls it back once per rung).
+
 The backends form a ladder from fastest to most precise, :data:`LADDER`: numpy float64 with
 log-domain loss weights, float64 with compensated (double-double) accumulation, and the
 vectorized double-double backend (about 106 bits).  A case with ``backend = "auto"`` is run
@@ -23,7 +26,14 @@ AUTO = "auto"
 
 
 def digit_limited(rows: Sequence[Mapping[str, Any]]) -> list[str]:
-    """Claims UNDECIDED because the audited digits cannot resolve their tolerance."""
+    """Claims UNDECIDED because the audited digits cannot resolve their tolerance.
+
+    Examples
+    --------
+    >>> digit_limited([{"claim": "a", "outcome": "UNDECIDED", "reason": "needs 17 audited digits"},
+    ...                {"claim": "b", "outcome": "UNDECIDED", "reason": "too short"}])
+    ['a']
+    """
     return [r["claim"] for r in rows
             if r.get("outcome") == "UNDECIDED" and "audited digits" in str(r.get("reason", ""))]
 
@@ -41,7 +51,7 @@ def run_auto(thm: Any, case: Any, run: Callable[..., dict[str, Any]], **kw: Any)
     thm, case
         The theorem and a case whose ``backend`` parameter is ``"auto"``.
     run
-        :func:`verify.engine.execute.run_case` (passed in to keep this module free of the engine).
+        :func:`verify.engine.case.run_case` (passed in: the case stage imports this module).
     **kw
         Passed to ``run``.
 
@@ -80,7 +90,13 @@ def _fmt(x: float | None) -> str:
 
 def concrete(params: Mapping[str, Any]) -> dict[str, Any]:
     """``params`` with ``backend = "auto"`` replaced by the first rung (for runs that are not
-    audited on their own, e.g. sweep runs)."""
+    audited on their own, e.g. sweep runs).
+
+    Examples
+    --------
+    >>> concrete({"backend": "auto", "n": 4})
+    {'backend': 'float64', 'n': 4}
+    """
     p = dict(params)
     if p.get("backend") == AUTO:
         p["backend"] = LADDER[0]

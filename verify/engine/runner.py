@@ -1,5 +1,8 @@
 """Run many cases: resume from finished ones, run the rest (optionally in parallel), assemble.
 
+The runner stage of the engine, above the pipe of one case (:func:`verify.engine.case.run_case`):
+the sweep runs of the cases still to run go first as jobs (:mod:`verify.engine.sweepjobs`),
+then the cases, through one executor (this process, a local pool, or a Dask cluster).
 Each finished case is written atomically to ``OUT/cases/<config_hash>.json`` as soon as
 it finishes, so an interrupted run loses nothing that finished; a rerun with the same
 output directory reuses those files (failed runs are never cached).
@@ -8,19 +11,20 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from verify.spec import registry
 from verify.engine.blas import single_threaded
-from verify.spec.cases import Case
-from verify.problem.data import Dataset
-from verify.engine.execute import run_case
+from verify.engine.case import run_case
 from verify.engine.results import load_current, package_versions
+from verify.engine.sweepjobs import run_sweeps
+from verify.engine.sweeps import SweepRuns
 from verify.io import atomic_write_text, dumps
+from verify.problem.data import Dataset
+from verify.spec import registry
+from verify.spec.cases import Case
 
 Progress = Callable[[str, float], None]
 Work = Callable[["Job"], dict[str, Any]]
@@ -47,10 +51,11 @@ def _cache_path(out: Path, job: Job) -> Path:
     return out / "cases" / f"{job.key()}.json"
 
 
-def _work(job: Job) -> dict[str, Any]:
+def case_work(job: Job) -> dict[str, Any]:
+    """Run one job's case (worker side), its sweep runs read from the job's ``sweep_dir``."""
     thm = registry.get(job.case.theorem)
-    res = run_case(thm, job.case, data=job.data, stress=job.stress,
-                   sweep_dir=Path(job.sweep_dir) if job.sweep_dir else None)
+    sweeps = SweepRuns(Path(job.sweep_dir) if job.sweep_dir else None)
+    res = run_case(thm, job.case, data=job.data, stress=job.stress, sweeps=sweeps)
     res["verify_version"] = package_versions()["verify"]
     return res
 
@@ -86,7 +91,7 @@ def pool_executor(n_workers: int = 1) -> Executor:
 
 def run_jobs(jobs: list[Job], out: Path, n_workers: int = 1, progress: Progress | None = None,
              resume: bool = True, executor: Executor | None = None,
-             work: Work = _work, sweep_progress: Progress | None = None) -> list[dict[str, Any]]:
+             work: Work = case_work, sweep_progress: Progress | None = None) -> list[dict[str, Any]]:
     """Run ``jobs`` (in order), caching each under ``out/cases``; returns their results.
 
     ``executor`` (default: :func:`pool_executor` with ``n_workers``) decides where jobs run;
@@ -106,13 +111,11 @@ def run_jobs(jobs: list[Job], out: Path, n_workers: int = 1, progress: Progress 
     done = len(results)
     if progress:
         progress(f"{done} cached", done)
-    execute = executor or pool_executor(n_workers)
+    submit = executor or pool_executor(n_workers)
     if todo and any(j.sweep_dir is None for j in jobs):
-        from verify.engine import sweepjobs  # imports verify.engine.execute, like this module
-
-        where = sweepjobs.run_sweeps([jobs[i].case for i in todo], out, execute, sweep_progress, resume)
+        where = run_sweeps([jobs[i].case for i in todo], out, submit, sweep_progress, resume)
         jobs = [replace(j, sweep_dir=str(where)) if j.sweep_dir is None else j for j in jobs]
-    for k, res in execute(work, [jobs[i] for i in todo]):
+    for k, res in submit(work, [jobs[i] for i in todo]):
         i = todo[k]
         if not res.get("error"):
             atomic_write_text(_cache_path(out, jobs[i]), dumps(res))
@@ -122,8 +125,3 @@ def run_jobs(jobs: list[Job], out: Path, n_workers: int = 1, progress: Progress 
             progress(jobs[i].case.label, done)
     return [results[i] for i in range(len(jobs))]
 
-
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
-    """Call ``fn`` and return its value with the wall time in seconds."""
-    t0 = time.perf_counter()
-    return fn(), time.perf_counter() - t0

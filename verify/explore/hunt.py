@@ -30,7 +30,8 @@ import numpy as np
 from verify.spec.cases import Case, profile_cases
 from verify.problem.data import Dataset
 from verify.errors import UserError
-from verify.engine.execute import _rngs, run_case
+from verify.engine.case import run_case
+from verify.problem.seeds import seed_streams
 from verify.explore.searchspace import PERTURB, Dim, perturb, search_space
 from verify.explore.stress import write_case_file
 from verify.engine.results import assemble, provenance, write
@@ -102,7 +103,7 @@ class _Search:
         shake = {k: values[k] for k in PERTURB if values.get(k)}
         if not shake:
             return case, None
-        data = self.thm.generate(case.params, _rngs(case.seed)[0])
+        data = self.thm.generate(case.params, seed_streams(case.seed)[0])
         return case, perturb(data, values.get("drop_frac", 0.0), values.get("jitter", 0.0), case.seed)
 
     def _run(self, values: Mapping[str, Any]) -> Trial:

@@ -17,7 +17,7 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from verify.spec.cases import cases_dir, load_file, profile_cases
+from verify.spec.cases import case_file, load_file, profile_cases
 from verify.problem.data import Dataset
 from verify.errors import UserError
 from verify.spec.params import ENGINE_PARAMETERS
@@ -113,7 +113,7 @@ def constants(thm: Theorem, params: Mapping[str, Any]) -> set[str]:
 
 def search_space(thm: Theorem, profile: str = "quick", path: Path | None = None) -> dict[str, Dim]:
     """The searched parameters of ``thm`` around its base ``profile`` (see the module docstring)."""
-    path = path or cases_dir() / f"{thm.id}.toml"
+    path = case_file(thm, path)
     if not path.is_file():
         raise UserError(f"no case file {path} for theorem {thm.id!r}; "
                         f"create it with [profiles.{profile}]")

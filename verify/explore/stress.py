@@ -21,13 +21,13 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from verify.spec import registry
-from verify.spec.cases import Case, cases_dir, load_file, profile_cases
+from verify.spec.cases import Case, case_file, case_table, load_file, profile_cases
 from verify.errors import UserError
 from verify.outcome import ClaimResult, Outcome
 from verify.spec.params import Param
 from verify.engine.results import assemble, package_versions
 from verify.io import atomic_write_text
-from verify.engine.runner import Executor, Job, Progress, _work, pool_executor, run_jobs
+from verify.engine.runner import Executor, Job, Progress, case_work, pool_executor, run_jobs
 from verify.spec.theorem import Theorem
 from verify.explore.analysis import Summary
 
@@ -56,14 +56,9 @@ def _check_keys(thm: Theorem, keys: Sequence[str], where: str) -> None:
 
 def grid(thm: Theorem, name: str, path: Path | None = None) -> dict[str, list]:
     """The ``[grids.NAME]`` table of the theorem's case file, every value as a list."""
-    path = path or cases_dir() / f"{thm.id}.toml"
-    if not path.is_file():
-        raise UserError(f"no case file {path} for theorem {thm.id!r}; create it with [grids.{name}]")
-    grids = load_file(path).get("grids", {})
-    if name not in grids:
-        raise UserError(f"{path}: no grid {name!r}; available: {', '.join(grids) or 'none'}")
-    _check_keys(thm, list(grids[name]), f"{path} [grids.{name}]")
-    return {k: list(v) if isinstance(v, list) else [v] for k, v in grids[name].items()}
+    path, table = case_table(thm, "grids", name, path)
+    _check_keys(thm, list(table), f"{path} [grids.{name}]")
+    return {k: list(v) if isinstance(v, list) else [v] for k, v in table.items()}
 
 
 def _parse(param: Param, key: str, text: str) -> Any:
@@ -124,7 +119,7 @@ def sweep(thm: Theorem, profile: str, spec: Mapping[str, list], seeds: int = 1,
 
 def base_profile(thm: Theorem, path: Path | None = None) -> str:
     """``stress`` when the theorem's case file has that profile, else ``quick``."""
-    path = path or cases_dir() / f"{thm.id}.toml"
+    path = case_file(thm, path)
     return "stress" if path.is_file() and "stress" in load_file(path).get("profiles", {}) else "quick"
 
 
@@ -167,7 +162,7 @@ def _error_result(job: Job, exc: BaseException) -> dict[str, Any]:
 def stress_work(job: Job) -> dict[str, Any]:
     """Run one case (worker side); an exception becomes an UNDECIDED, uncached record."""
     try:
-        return _work(job)
+        return case_work(job)
     except Exception as exc:  # a generator that cannot satisfy a cell must not end the sweep
         return _error_result(job, exc)
 

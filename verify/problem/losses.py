@@ -5,7 +5,7 @@ For the margin losses (logistic, exponential) with margins ``q_i = y_i f_i`` we 
 
 .. math:: \\partial l(q_i) / \\partial f_i = e^{s}\\, w_i, \\qquad s = \\max_i \\log|l'(q_i)|,
 
-so that ``max_i |w_i| = 1`` (NUMERICS.md, recommendation 1). The total loss is
+so that ``max_i |w_i| = 1`` (docs/numerics.md, recommendation 1). The total loss is
 ``L = sum_i l_i`` (``reduction="sum"``, Soudry et al. 2018) or ``(1/n) sum_i l_i``
 (``"mean"``), always stored as ``log L``.
 """

@@ -1,6 +1,6 @@
 """The point a checkpoint quantity is evaluated at, and the quantities theorems share.
 
-Quantities are computed in float64 from the iterate (NUMERICS.md recommendation 3);
+Quantities are computed in float64 from the iterate (docs/numerics.md recommendation 3);
 the precision audit says how many of their digits the trajectory supports.
 
 References

@@ -4,7 +4,7 @@
 as data URIs, no JavaScript, no external request) and ``plots/*.png`` (one per claim
 whose quantity has a series, or per Scaling claim with points).  Nothing is
 recomputed: a report can be regenerated from results.json without rerunning anything
-(STYLE.md item 9).  Every file is written atomically.
+(docs/design.md, convention 9).  Every file is written atomically.
 
 Examples
 --------
@@ -23,7 +23,7 @@ from typing import Any, Mapping
 from verify.errors import UserError
 from verify.report.html import render_html
 from verify.io import SCHEMA_VERSION, atomic_write_bytes, atomic_write_text
-from verify.report.io import plot_filename
+from verify.report.format import plot_filename
 from verify.report.markdown import render_markdown
 from verify.report.plots import plot_row
 

@@ -1,4 +1,4 @@
-"""index.html: one self-contained static page with the content of summary.md.
+"""index.html: the report's content model (:mod:`verify.report.content`) as one static page.
 
 Inline CSS, plots embedded as base64 ``data:`` URIs, no JavaScript and no external
 request (a Content-Security-Policy forbids them).  LaTeX is shown as code text.  Every
@@ -11,10 +11,10 @@ import hashlib
 from html import escape
 from typing import Any, Mapping
 
-from verify.report.markdown import (PREAMBLE, CaseGroup, Table, TheoremGroup, case_facts,
-                                    case_tables, claim_details, claims_table, counts_table, group,
-                                    name_of, provenance_items, split_reading)
-from verify.report.plots import OUTCOME_COLORS
+from verify.report.content import (PREAMBLE, CaseGroup, Table, TheoremGroup, case_facts,
+                                   case_tables, claim_details, claims_table, counts_table, group,
+                                   name_of, provenance_items, split_reading)
+from verify.report.figures import OUTCOME_COLORS
 
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 

@@ -29,7 +29,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
 from verify.explore.analysis import Record, claim_names, records, varied
-from verify.report.io import fmt
+from verify.report.format import fmt
 
 MAX_FACETS = 12
 HATCHES = ("///", "\\\\\\", "...", "xxx", "---", "|||", "ooo", "+++")

@@ -1,154 +1,101 @@
 """Plots of the evidence behind each claim, as PNG bytes.
 
-Uses matplotlib's object API (:class:`matplotlib.figure.Figure`, Agg canvas): no pyplot,
-no global state, nothing shown.  The x axis is ``log10 t`` (``log_t / ln 10``) because
-``t`` itself may overflow a float.  Everything drawn is read from the results
-dictionary; the only arithmetic is evaluating the fit the claim already recorded.
+A claim judged on a trajectory is drawn against :math:`\\log_{10} t` with everything that
+decided it (:func:`series_plot`); a claim judged on a sweep by :mod:`verify.report.sweepplot`
+(:func:`scaling_plot` for a power law).  Everything drawn is read from the results dictionary
+through :func:`verify.report.evidence.read`; the only arithmetic is evaluating the fit the
+claim already recorded, :math:`\\hat L + \\sum_k c_k r_k(\\log t)`.
 """
 from __future__ import annotations
 
-import io
 import math
 from typing import Any, Mapping
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.mathtext import MathTextParser
 
 from verify.claims.rates import RATES
-from verify.report.io import as_float, fmt
-
-#: Colour of each outcome (and assumption status), shared with the HTML badges.
-OUTCOME_COLORS = {"PASS": "#1a7f37", "FAIL": "#cf222e", "XFAIL": "#8250df",
-                  "UNDECIDED": "#b08800", "SKIPPED": "#6e7781",
-                  "HOLDS": "#1a7f37", "VIOLATED": "#cf222e"}
-
-LN10 = math.log(10.0)
+from verify.report.evidence import (BoundLine, BoundReading, LimitReading, MonotoneReading,
+                                    Pair, Reading, ScalingReading, Witness, read)
+from verify.report.figures import LN10, floats, hline, limit_band, math_label, png, row_figure
+from verify.report.format import as_float, fmt
+from verify.report.sweepplot import frequency_plot, sweep_plot
 
 #: Kinds whose ``expected`` is not a value of the quantity (Bound: a worst bound ratio).
 NOT_ON_QUANTITY_SCALE = frozenset({"Bound", "Monotone", "Scaling", "Frequency"})
 
 
-def floats(values: Any) -> np.ndarray:
-    """A float array from a JSON list (``"nan"``/``"inf"`` strings decoded, junk to NaN)."""
-    if not isinstance(values, (list, tuple)):
-        return np.array([], dtype=float)
-    return np.array([math.nan if (x := as_float(v)) is None else x for v in values], dtype=float)
-
-
-def math_label(label: str, fallback: str) -> str:
-    """``$label$`` when matplotlib's mathtext can draw it, else plain ``label``/``fallback``."""
-    if not label:
-        return fallback
-    try:
-        MathTextParser("path").parse(f"${label}$")
-    except Exception:  # mathtext raises ValueError or pyparsing errors
-        return label
-    return f"${label}$"
-
-
-def _figure(title: str, outcome: str) -> tuple[Figure, Any]:
-    fig = Figure(figsize=(5.0, 3.2), dpi=100)  # fixed margins: constrained layout doubles the cost
-    FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.15, 0.14, 0.82, 0.77))
-    ax.set_title(title, fontsize=9, color=OUTCOME_COLORS.get(outcome, "black"))
-    ax.tick_params(labelsize=7)
-    ax.grid(True, alpha=0.3, linewidth=0.5)
-    return fig, ax
-
-
-def _row_figure(row: Mapping[str, Any]) -> tuple[Mapping[str, Any], Figure, Any]:
-    """The row's evidence and a figure titled ``claim: OUTCOME`` in the outcome's colour."""
-    outcome = str(row.get("outcome", ""))
-    fig, ax = _figure(f"{row.get('claim', '')}: {outcome}", outcome)
-    return row.get("evidence") or {}, fig, ax
-
-
-def _png(fig: Figure, ax: Any) -> bytes:
-    handles, _ = ax.get_legend_handles_labels()
-    if handles:
-        ax.legend(fontsize=6, loc="best", framealpha=0.8)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
-    return buf.getvalue()
-
-
-def _hline(ax: Any, value: Any, label: str, **style: Any) -> None:
-    y = as_float(value)
-    if y is not None and math.isfinite(y):
-        ax.axhline(y, label=f"{label} = {fmt(y, 5)}", **({"linewidth": 1} | style))
-
-
-def _window(ax: Any, ev: Mapping[str, Any]) -> None:
-    lo, hi = (list(floats(ev.get("window_log_t", ev.get("window")))) + [math.nan, math.nan])[:2]
+def _window(ax: Any, window: Pair) -> None:
+    lo, hi = window
     if math.isfinite(lo) and math.isfinite(hi):
         ax.axvspan(lo / LN10, hi / LN10, color="0.5", alpha=0.15, label="decision window")
 
 
-def _fit(ax: Any, row: Mapping[str, Any], lt: np.ndarray) -> None:
+def _fit(ax: Any, ev: LimitReading, lt: np.ndarray) -> None:
     """Draw ``L_hat + sum_k c_k r_k(log t)`` (the Limit fit, :data:`verify.claims.rates.RATES`
     relative to the window start), extrapolated half the range to the right."""
-    ev = row.get("evidence") or {}
-    limit, basis, coef = as_float(ev.get("L_hat")), ev.get("basis"), floats(ev.get("amplitudes"))
-    window = list(floats(ev.get("window_log_t")))
     finite = lt[np.isfinite(lt)]
-    if (limit is None or not isinstance(basis, list) or len(basis) != len(coef) or len(window) != 2
-            or not finite.size or any(b not in RATES for b in basis)):
+    basis, coef, start = ev.basis, ev.amplitudes, ev.window[0]
+    if (ev.L_hat is None or basis is None or len(basis) != len(coef) or not finite.size
+            or any(b not in RATES for b in basis)):
         return
-    a, b = as_float(ev.get("exponent")) or 0.0, as_float(ev.get("shift")) or 0.0
-    stop = finite.max() + 0.5 * (finite.max() - window[0])
-    s = np.linspace(window[0], stop, 200)
+    stop = finite.max() + 0.5 * (finite.max() - start)
+    s = np.linspace(start, stop, 200)
     with np.errstate(all="ignore"):
-        curve = limit + sum(c * RATES[k](s, a, b, window[0]) for k, c in zip(basis, coef))
+        curve = ev.L_hat + sum(c * RATES[k](s, ev.exponent, ev.shift, start)
+                               for k, c in zip(basis, coef))
     if np.isfinite(curve).any():
         ax.plot(s / LN10, curve, "--", color="C1", linewidth=1, label="fit (extrapolated)")
 
 
-def _limit_hat(ax: Any, ev: Mapping[str, Any]) -> None:
-    """The extrapolated limit ``L_hat`` (dotted) and its confidence interval (band)."""
-    if "L_hat" not in ev:
-        return
-    _hline(ax, ev.get("L_hat"), "L_hat", color="C1", linestyle=":")
-    lo, hi = (list(floats(ev.get("ci"))) + [math.nan, math.nan])[:2]
-    if math.isfinite(lo) and math.isfinite(hi):
-        ax.axhspan(lo, hi, color="C1", alpha=0.15, label="CI of L_hat")
-
-
-def _bound(ax: Any, value: Any, lt: np.ndarray, label: str) -> None:
+def _bound(ax: Any, line: BoundLine, lt: np.ndarray, label: str) -> None:
     style = {"color": "C3", "linestyle": "-.", "linewidth": 1}
-    if isinstance(value, Mapping):
-        x, y = floats(value.get("log_t")) / LN10, floats(value.get("values"))
-        if x.shape == y.shape:
-            ax.plot(x, y, label=label, **style)
-    elif isinstance(value, list) and len(value) == len(lt):
-        ax.plot(lt / LN10, floats(value), label=label, **style)
+    if line.log_t is not None:
+        if line.log_t.shape == line.values.shape:
+            ax.plot(line.log_t / LN10, line.values, label=label, **style)
+    elif line.values is not None:
+        if len(line.values) == len(lt):
+            ax.plot(lt / LN10, line.values, label=label, **style)
     else:
-        _hline(ax, value, label, **style)
+        hline(ax, line.level, label, **style)
 
 
-def _witness(ax: Any, ev: Mapping[str, Any], lt: np.ndarray, y: np.ndarray) -> None:
-    wit = ev.get("witness")
-    if not isinstance(wit, Mapping) or as_float(wit.get("log_t")) is None:
+def _witness(ax: Any, wit: Witness | None, lt: np.ndarray, y: np.ndarray) -> None:
+    if wit is None:
         return
-    at = as_float(wit.get("log_t"))
     ok = np.isfinite(lt) & np.isfinite(y)
-    value = as_float(wit.get("value"))
+    value = wit.value
     if value is None and ok.any():
-        value = float(np.interp(at, lt[ok], y[ok]))
-    if value is not None and math.isfinite(at) and math.isfinite(value):
-        ax.plot([at / LN10], [value], "o", color="red", markersize=6, label="witness", zorder=5)
+        value = float(np.interp(wit.log_t, lt[ok], y[ok]))
+    if value is not None and math.isfinite(wit.log_t) and math.isfinite(value):
+        ax.plot([wit.log_t / LN10], [value], "o", color="red", markersize=6, label="witness",
+                zorder=5)
+
+
+def _marks(ax: Any, ev: Reading, lt: np.ndarray, y: np.ndarray) -> None:
+    """What the kind recorded about the trajectory: fit and limit, bounds and witness, onset."""
+    if isinstance(ev, LimitReading):
+        _fit(ax, ev, lt)
+        limit_band(ax, ev.L_hat, ev.ci)
+    if isinstance(ev, BoundReading):
+        for key, line in (("upper", ev.upper), ("lower", ev.lower)):
+            if line is not None:
+                _bound(ax, line, lt, f"{key} bound")
+    if isinstance(ev, MonotoneReading) and ev.onset_log_t is not None \
+            and math.isfinite(ev.onset_log_t):
+        ax.axvline(ev.onset_log_t / LN10, color="C2", linestyle=":", linewidth=1.2, label="onset")
+    if isinstance(ev, (BoundReading, MonotoneReading)):
+        _witness(ax, ev.witness, lt, y)
 
 
 def series_plot(row: Mapping[str, Any], series: Mapping[str, Any],
                 record: Mapping[str, Any] | None = None) -> bytes:
     """The quantity of ``row`` against log10 t, with everything that decided the claim.
 
-    Drawn when present: the decision ``window`` (shaded), a numeric ``expected`` (dashed;
+    Drawn when recorded: the decision window (shaded), a numeric ``expected`` (dashed;
     not for Bound, Monotone and Scaling rows, whose ``expected`` is not a value of the
     quantity), the Limit fit ``L_hat + sum_k c_k phi_k(log t)`` extrapolated to the right,
-    ``L_hat`` and its ``ci``, ``upper``/``lower`` bounds, the Monotone ``onset_log_t``
-    (vertical) and the ``witness`` (red dot).
+    ``L_hat`` and its ``ci``, the Bound's ``upper``/``lower`` bounds and ``witness`` (red
+    dot), the Monotone ``onset_log_t`` (vertical).
 
     Parameters
     ----------
@@ -165,41 +112,36 @@ def series_plot(row: Mapping[str, Any], series: Mapping[str, Any],
     bytes
         A PNG image of 500 x 320 pixels.
     """
-    ev, fig, ax = _row_figure(row)
+    ev = read(row)
+    fig, ax = row_figure(row)
     lt, y = floats(series.get("log_t")), floats(series.get("values"))
     y = y if y.shape == lt.shape else np.full(lt.shape, math.nan)
-    _window(ax, ev)
+    if isinstance(ev, (LimitReading, BoundReading, MonotoneReading)):
+        _window(ax, ev.window)
     ax.plot(lt / LN10, y, "-" if series.get("per_step") else ".-", color="C0", linewidth=1.2,
             markersize=4, label=str(row.get("quantity", "")))
     if row.get("kind") not in NOT_ON_QUANTITY_SCALE:
-        _hline(ax, row.get("expected"), "expected", color="black", linestyle="--")
-    _fit(ax, row, lt)
-    _limit_hat(ax, ev)
-    for key in ("upper", "lower"):
-        if key in ev:
-            _bound(ax, ev[key], lt, f"{key} bound")
-    onset = as_float(ev.get("onset_log_t"))
-    if onset is not None and math.isfinite(onset):
-        ax.axvline(onset / LN10, color="C2", linestyle=":", linewidth=1.2, label="onset")
-    _witness(ax, ev, lt, y)
+        hline(ax, row.get("expected"), "expected", color="black", linestyle="--")
+    _marks(ax, ev, lt, y)
     if not np.isfinite(y).any():
         ax.text(0.5, 0.5, "no finite values", transform=ax.transAxes, ha="center", fontsize=8)
     ax.set_xlabel("log10 t", fontsize=8)
     ax.set_ylabel(math_label(str(series.get("label", "")), str(row.get("quantity", ""))),
                   fontsize=8)
     _companions(ax, row, record)
-    return _png(fig, ax)
+    return png(fig, ax)
 
 
 def scaling_plot(row: Mapping[str, Any]) -> bytes:
     """Log-log scatter of a Scaling claim's points with the recorded slope.
 
-    The line has the recorded ``slope``; its intercept is the least-squares one for that
-    slope, fitted for display only.  Dotted lines show the ends of the slope's ``ci``.
+    The line has the recorded slope ``a_hat``; its intercept is the least-squares one for
+    that slope, fitted for display only.  Dotted lines show the ends of the slope's ``ci``.
     """
-    ev, fig, ax = _row_figure(row)
-    pts = ev.get("points") or {}
-    x, y = floats(pts.get("x")), floats(pts.get("y"))
+    ev = read(row)
+    fig, ax = row_figure(row)
+    pts = ev.points
+    x, y = (pts.x, pts.y) if pts is not None else (floats(None), floats(None))
     ok = (np.isfinite(x) & np.isfinite(y) & (x > 0) & (y > 0)) if x.shape == y.shape else []
     if np.any(ok):
         lx, ly = np.log(x[ok]), np.log(y[ok])
@@ -214,20 +156,20 @@ def scaling_plot(row: Mapping[str, Any]) -> bytes:
     else:
         ax.text(0.5, 0.5, "no positive finite points", transform=ax.transAxes, ha="center",
                 fontsize=8)
-    ax.set_xlabel(str(ev.get("x_label", "parameter")), fontsize=8)
+    ax.set_xlabel(ev.x_label, fontsize=8)
     ax.set_ylabel(str(row.get("quantity", "")), fontsize=8)
-    return _png(fig, ax)
+    return png(fig, ax)
 
 
-def _slopes(ev: Mapping[str, Any], expected: Any = None) -> list[tuple[float, str, str]]:
+def _slopes(ev: Reading, expected: Any = None) -> list[tuple[float, str, str]]:
     out = []
-    slope = as_float(ev.get("a_hat", ev.get("slope")))  # Scaling evidence records "a_hat"
-    if slope is not None and math.isfinite(slope):
-        out.append((slope, "-", "slope"))
+    scaling = ev if isinstance(ev, ScalingReading) else ScalingReading()
+    if scaling.slope is not None and math.isfinite(scaling.slope):
+        out.append((scaling.slope, "-", "slope"))
     ref = as_float(expected)
     if ref is not None and math.isfinite(ref):
         out.append((ref, "--", "reference"))
-    for bound, name in zip(floats(ev.get("ci"))[:2], ("ci low", "ci high")):
+    for bound, name in zip(scaling.ci, ("ci low", "ci high")):
         if math.isfinite(bound):
             out.append((float(bound), ":", name))
     return out
@@ -253,14 +195,14 @@ def _companions(ax: Any, row: Mapping[str, Any], record: Mapping[str, Any] | Non
 def plot_row(row: Mapping[str, Any], record: Mapping[str, Any] | None) -> bytes | None:
     """The PNG for one row, or None when there is nothing to plot.
 
-    Scaling rows with ``evidence["points"]`` get :func:`scaling_plot`, other sweep rows
-    :func:`verify.report.sweepplot.sweep_plot`; other rows whose
-    quantity has a series in the case record get :func:`series_plot`.
+    Rows judged on a sweep (with points) get :func:`scaling_plot` (Scaling),
+    :func:`verify.report.sweepplot.frequency_plot` (Frequency) or
+    :func:`verify.report.sweepplot.sweep_plot`; other rows whose quantity has a series in the
+    case record get :func:`series_plot`.
     """
-    if isinstance((row.get("evidence") or {}).get("points"), Mapping):
+    if read(row).points is not None:
         if row.get("kind") == "Scaling":
             return scaling_plot(row)
-        from verify.report.sweepplot import frequency_plot, sweep_plot  # they import this module
         return frequency_plot(row) if row.get("kind") == "Frequency" else sweep_plot(row, record)
     series = ((record or {}).get("series") or {}).get(row.get("quantity", ""))
     if isinstance(series, Mapping) and floats(series.get("log_t")).size:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable, Mapping, Sequence
 
-from verify.report.io import fmt
+from verify.report.format import fmt
 from verify.explore.analysis import Summary
 
 

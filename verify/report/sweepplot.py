@@ -1,11 +1,13 @@
 """The plot of a claim judged on a parameter sweep (one point per run) that is not a Scaling law.
 
-A :class:`~verify.claims.bound.Bound` or :class:`~verify.claims.limit.Limit` with a
-:class:`~verify.spec.sweep.Sweep` records its points (``evidence["points"]``: the swept abscissa
-``x`` and the quantity ``y`` at the end of each run, and ``show``: the claim's ``show``
-quantities of the same runs).  They are drawn on a linear ``y`` axis against ``x`` (log
-scale), with the per-value medians joined, the bounds, the expected limit and
-the Limit's extrapolated value and confidence band.  Read from the results dictionary only.
+A :class:`~verify.claims.bound.Bound`, :class:`~verify.claims.limit.Limit` or
+:class:`~verify.claims.trend.Trend` with a :class:`~verify.spec.sweep.Sweep` records its
+points (:class:`verify.report.evidence.Points`: the swept abscissa ``x`` and the quantity
+``y`` at the end of each run, and ``show``: the claim's ``show`` quantities of the same
+runs).  They are drawn on a linear ``y`` axis against ``x`` (log scale), with the per-value
+medians joined, the bounds, the expected limit and the Limit's extrapolated value and
+confidence band.  A :class:`~verify.claims.frequency.Frequency` is drawn as the observed
+fraction per value against its prediction.  Read from the results dictionary only.
 """
 from __future__ import annotations
 
@@ -15,8 +17,9 @@ from typing import Any
 
 import numpy as np
 
-from verify.report.io import as_float, fmt
-from verify.report.plots import _hline, _limit_hat, _png, _row_figure, floats, math_label
+from verify.report.evidence import BoundReading, FrequencyReading, LimitReading, read
+from verify.report.figures import hline, limit_band, math_label, png, row_figure
+from verify.report.format import as_float, fmt
 
 
 def quantity_label(record: Mapping[str, Any] | None, name: str) -> str:
@@ -32,7 +35,7 @@ def sweep_plot(row: Mapping[str, Any], record: Mapping[str, Any] | None = None) 
     Parameters
     ----------
     row
-        A results row whose ``evidence["points"]`` holds ``{"x": [...], "y": [...]}``.
+        A results row whose evidence holds ``points`` (``{"x": [...], "y": [...]}``).
     record
         The case record; its series labels name the quantities in the legend and on the
         ``y`` axis (the names are used without it).
@@ -42,15 +45,16 @@ def sweep_plot(row: Mapping[str, Any], record: Mapping[str, Any] | None = None) 
     bytes
         A PNG image of 500 x 320 pixels.
     """
-    ev, fig, ax = _row_figure(row)
-    pts = ev.get("points") or {}
-    x, y = floats(pts.get("x")), floats(pts.get("y"))
+    ev = read(row)
+    fig, ax = row_figure(row)
+    x = ev.points.x if ev.points is not None else np.zeros(0)
+    y = ev.points.y if ev.points is not None else np.zeros(0)
+    show = ev.points.show if ev.points is not None else ()
     ok = (np.isfinite(x) & np.isfinite(y) & (x > 0)) if x.shape == y.shape else np.zeros(0, bool)
     if np.any(ok):
         name = quantity_label(record, str(row.get("quantity", "")))
-        _runs(ax, x[ok], y[ok], "C0", name if pts.get("show") else "")
-        for i, (name, vals) in enumerate((pts.get("show") or {}).items()):
-            v = floats(vals)
+        _runs(ax, x[ok], y[ok], "C0", name if show else "")
+        for i, (name, v) in enumerate(show):
             if v.shape == x.shape:
                 keep = ok & np.isfinite(v)
                 _runs(ax, x[keep], v[keep], f"C{i + 1}", quantity_label(record, str(name)),
@@ -61,15 +65,18 @@ def sweep_plot(row: Mapping[str, Any], record: Mapping[str, Any] | None = None) 
         ax.minorticks_off()
     else:
         ax.text(0.5, 0.5, "no finite points", transform=ax.transAxes, ha="center", fontsize=8)
-    for key in ("upper", "lower"):
-        _hline(ax, ev.get(key), f"{key} bound", color="C3", linestyle="-.")
+    if isinstance(ev, BoundReading):
+        for key, line in (("upper", ev.upper), ("lower", ev.lower)):
+            hline(ax, line.level if line is not None else None, f"{key} bound", color="C3",
+                  linestyle="-.")
     expected = as_float(row.get("expected"))
     if row.get("kind") == "Limit" and expected is not None and math.isfinite(expected):
-        _hline(ax, expected, "expected", color="black", linestyle="--")
-    _limit_hat(ax, ev)
-    ax.set_xlabel(str(ev.get("x_label", "parameter")), fontsize=8)
+        hline(ax, expected, "expected", color="black", linestyle="--")
+    if isinstance(ev, LimitReading):
+        limit_band(ax, ev.L_hat, ev.ci)
+    ax.set_xlabel(ev.x_label, fontsize=8)
     ax.set_ylabel(quantity_label(record, str(row.get("quantity", ""))), fontsize=8)
-    return _png(fig, ax)
+    return png(fig, ax)
 
 
 def _runs(ax, x: np.ndarray, y: np.ndarray, color: str, label: str, marker: str = "o") -> None:
@@ -88,7 +95,7 @@ def frequency_plot(row: Mapping[str, Any]) -> bytes:
     Parameters
     ----------
     row
-        A :class:`~verify.claims.frequency.Frequency` row whose ``evidence["groups"]`` holds
+        A :class:`~verify.claims.frequency.Frequency` row whose evidence's ``groups`` hold
         ``x``, ``k``, ``n``, the prediction ``p`` and the Clopper-Pearson interval ``ci``.
 
     Returns
@@ -96,25 +103,26 @@ def frequency_plot(row: Mapping[str, Any]) -> bytes:
     bytes
         A PNG image of 500 x 320 pixels.
     """
-    ev, fig, ax = _row_figure(row)
-    groups = [g for g in ev.get("groups") or [] if isinstance(g, Mapping)]
+    ev = read(row)
+    fig, ax = row_figure(row)
+    groups = ev.groups if isinstance(ev, FrequencyReading) else ()
     if groups:
-        x = np.array([float(g["x"]) for g in groups])
-        frac = np.array([g["k"] / g["n"] for g in groups])
-        lo = np.array([float(g["ci"][0]) for g in groups])
-        hi = np.array([float(g["ci"][1]) for g in groups])
+        x = np.array([g.x for g in groups])
+        frac = np.array([g.k / g.n for g in groups])
+        lo = np.array([g.ci[0] for g in groups])
+        hi = np.array([g.ci[1] for g in groups])
         ax.errorbar(x, frac, yerr=[frac - lo, hi - frac], fmt="o", color="C0", capsize=3,
                     label="observed k/N (exact interval)")
-        ax.plot(x, [float(g["p"]) for g in groups], "s--", color="black", markersize=4,
+        ax.plot(x, [g.p for g in groups], "s--", color="black", markersize=4,
                 label="predicted p(x)")
         for xi, g in zip(x, groups):
-            ax.annotate(f"{g['k']}/{g['n']}", (xi, g["k"] / g["n"]), fontsize=6,
+            ax.annotate(f"{g.k}/{g.n}", (xi, g.k / g.n), fontsize=6,
                         xytext=(4, 4), textcoords="offset points")
         ax.set_xticks(x, [fmt(v, 4) for v in x])
         ax.set_ylim(-0.02, 1.02)
         ax.legend(fontsize=6)
     else:
         ax.text(0.5, 0.5, "no groups recorded", transform=ax.transAxes, ha="center", fontsize=8)
-    ax.set_xlabel(str(ev.get("x_label", "parameter")), fontsize=8)
+    ax.set_xlabel(ev.x_label, fontsize=8)
     ax.set_ylabel(f"fraction of runs: {row.get('quantity', '')}", fontsize=8)
-    return _png(fig, ax)
+    return png(fig, ax)

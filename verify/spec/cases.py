@@ -1,5 +1,8 @@
 """Cases: named parameter sets from ``cases/<theorem-id>.toml``, validated into a theorem's schema.
 
+Spec layer: the case files are read here (:func:`case_file`, :func:`load_file`,
+:func:`profile_cases`) and every case handed to the engine is a :class:`Case`.
+
 File format::
 
     [profiles.quick]          # quick (CI), default, full, or any name
@@ -7,7 +10,7 @@ File format::
     loss = ["logistic", "exponential"]   # a list expands into one case per value
 
 Unknown tables and keys are errors. A case prints as ``theorem[k=v,...,seed=S]`` with the
-keys its profile set (STYLE.md item 8); that string is its row key in results.
+keys its profile set (docs/design.md, convention 8); that string is its row key in results.
 """
 from __future__ import annotations
 
@@ -16,12 +19,12 @@ import itertools
 import json
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
 from verify.errors import UserError
-from verify.spec.params import validate
+from verify.spec.params import FrozenParams, RunSettings, problem_params, validate
 from verify.spec.theorem import Theorem
 
 PROFILES = ("quick", "default", "full")
@@ -34,14 +37,43 @@ def cases_dir() -> Path:
     return Path(env) if env else Path(__file__).resolve().parents[2] / "cases"
 
 
+def case_file(thm: Theorem, path: Path | None = None) -> Path:
+    """The case file of ``thm``: ``path`` if given, else ``cases_dir()/<theorem-id>.toml``."""
+    return path or cases_dir() / f"{thm.id}.toml"
+
+
 @dataclass(frozen=True)
 class Case:
-    """A theorem with fully validated parameters."""
+    """A theorem with fully validated parameters.
+
+    ``params`` (all of them, immutable) is the case's identity: its label, its
+    :meth:`config_hash` and the ``params`` of its record.  The engine reads two typed views
+    of it: ``settings`` (:class:`~verify.spec.params.RunSettings`, how to run) and
+    ``problem`` (:func:`~verify.spec.params.problem_params`, what the theorem's callables
+    receive).
+
+    Examples
+    --------
+    >>> from verify.spec.params import ENGINE_PARAMETERS, Param
+    >>> schema = {**ENGINE_PARAMETERS, "n": Param(int, 8, low=1)}
+    >>> case = Case("demo", validate(schema, {"n": 4, "steps": 50}, "example"), ("n", "steps"))
+    >>> case.label, case.settings.steps, case.problem["n"], "steps" in case.problem
+    ('demo[n=4,steps=50,seed=0]', 50, 4, False)
+    >>> case.config_hash() == Case("demo", dict(case.params), ("n",)).config_hash()
+    True
+    """
 
     theorem: str
     params: Mapping[str, Any]
     shown: tuple[str, ...]
     profile: str = ""
+    settings: RunSettings = field(init=False, repr=False, compare=False)
+    problem: FrozenParams = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "params", FrozenParams(self.params))
+        object.__setattr__(self, "settings", RunSettings.of(self.params))
+        object.__setattr__(self, "problem", problem_params(self.params))
 
     @property
     def label(self) -> str:
@@ -72,6 +104,23 @@ def load_file(path: Path) -> dict[str, Any]:
     return data
 
 
+def case_table(thm: Theorem, kind: str, name: str, path: Path | None = None
+               ) -> tuple[Path, dict[str, Any]]:
+    """The ``[<kind>.<name>]`` table of the theorem's case file (``kind``: profiles or grids).
+
+    Returns the file's path with the table; a missing file or table is a UserError naming
+    what exists.
+    """
+    path = case_file(thm, path)
+    if not path.is_file():
+        raise UserError(f"no case file {path} for theorem {thm.id!r}; create it with [{kind}.{name}]")
+    tables = load_file(path).get(kind, {})
+    if name not in tables:
+        noun = kind[:-1] if kind.endswith("s") else kind
+        raise UserError(f"{path}: no {noun} {name!r}; available: {', '.join(tables) or 'none'}")
+    return path, tables[name]
+
+
 def _expand(values: Mapping[str, Any]) -> list[dict[str, Any]]:
     keys = [k for k, v in values.items() if isinstance(v, list)]
     if not keys:
@@ -85,14 +134,9 @@ def _expand(values: Mapping[str, Any]) -> list[dict[str, Any]]:
 def profile_cases(thm: Theorem, profile: str, overrides: Mapping[str, Any] | None = None,
                   path: Path | None = None) -> list[Case]:
     """The validated cases of one profile of ``thm``, with CLI ``overrides`` applied."""
-    path = path or cases_dir() / f"{thm.id}.toml"
-    if not path.is_file():
-        raise UserError(f"no case file {path} for theorem {thm.id!r}; create it with [profiles.{profile}]")
-    profiles = load_file(path).get("profiles", {})
-    if profile not in profiles:
-        raise UserError(f"{path}: no profile {profile!r}; available: {', '.join(profiles) or 'none'}")
+    path, table = case_table(thm, "profiles", profile, path)
     where = f"{path} [profiles.{profile}]"
-    raw = dict(profiles[profile])
+    raw = dict(table)
     shown = tuple(sorted(raw))
     raw.update(overrides or {})
     cases = []

@@ -1,17 +1,29 @@
-"""Typed, range-checked parameters: the schema cases are validated against.
+"""Typed, range-checked parameters: the schema cases are validated against (spec layer).
 
 A bad value is a :class:`~verify.errors.UserError` naming the parameter, the value and
 the allowed range (exit code 2 at the CLI), never a silent clamp.
+
+The validated parameters of a case come in two kinds, handed to different readers:
+
+- the *run settings* (:class:`RunSettings`): how the engine runs and checks the
+  trajectory (horizon, checkpoints, arithmetic, audit, step rule); no theorem callable
+  reads them;
+- the *problem parameters* (:class:`FrozenParams`): the theorem's own parameters plus the
+  engine parameters that define the problem, :data:`PROBLEM` (seed, step size,
+  initialization scale, loss).  These are what the theorem's callables receive.
+
+Both are views of one validated mapping, which stays the case's identity (label, hash,
+``params`` in results.json).
 """
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any, Mapping
+from dataclasses import dataclass, fields
+from typing import Any, Iterator, Mapping
 
 from verify.arith.backends import backend_names
-from verify.errors import UserError
 from verify.dynamics.gd import STEP_RULES
+from verify.errors import UserError
 from verify.problem.losses import LOSSES, REDUCTIONS
 
 
@@ -96,3 +108,100 @@ def validate(schema: Mapping[str, Param], values: Mapping[str, Any], where: str)
     for k, v in values.items():
         out[k] = schema[k].check(k, v)
     return out
+
+
+#: Engine parameters that define the problem (what theorem callables read), not the run.
+PROBLEM = ("seed", "eta", "sigma0", "loss", "reduction")
+
+
+@dataclass(frozen=True)
+class RunSettings:
+    """How the engine runs a case: the engine parameters outside :data:`PROBLEM`.
+
+    Each field is the validated value of the engine parameter of the same name (see
+    :data:`ENGINE_PARAMETERS` for meanings and ranges; a theorem may override a default).
+
+    Examples
+    --------
+    >>> p = validate(ENGINE_PARAMETERS, {"steps": 500}, "example")
+    >>> s = RunSettings.of(p)
+    >>> s.steps, s.backend, s.step_check
+    (500, 'float64', False)
+    >>> set(RunSettings.names()) | set(PROBLEM) == set(ENGINE_PARAMETERS)
+    True
+    """
+
+    steps: int
+    step_rule: str
+    max_log_t: float
+    stop_loss: float
+    checkpoints: int
+    backend: str
+    coords: str
+    dps: int
+    step_check: bool
+    audit_steps: int
+
+    @classmethod
+    def names(cls) -> tuple[str, ...]:
+        """The settings' parameter names."""
+        return tuple(f.name for f in fields(cls))
+
+    @classmethod
+    def of(cls, params: Mapping[str, Any]) -> RunSettings:
+        """The settings of validated ``params``; a missing one is a ValueError."""
+        missing = [k for k in cls.names() if k not in params]
+        if missing:
+            raise ValueError(f"parameters lack the run settings {missing}; validate them against "
+                             "the theorem's schema first")
+        return cls(**{k: params[k] for k in cls.names()})
+
+
+class FrozenParams(Mapping[str, Any]):
+    """An immutable, picklable mapping of parameter values (insertion order kept).
+
+    Examples
+    --------
+    >>> p = FrozenParams({"n": 8, "eta": 0.1})
+    >>> p["n"], list(p), p == {"n": 8, "eta": 0.1}
+    (8, ['n', 'eta'], True)
+    >>> p["n"] = 9
+    Traceback (most recent call last):
+    ...
+    TypeError: 'FrozenParams' object does not support item assignment
+    """
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: Mapping[str, Any] = ()) -> None:
+        object.__setattr__(self, "_values", dict(values))
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __reduce__(self) -> tuple:
+        return (type(self), (self._values,))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._values!r})"
+
+
+def problem_params(params: Mapping[str, Any]) -> FrozenParams:
+    """The problem parameters of validated ``params``: everything but the run settings.
+
+    Examples
+    --------
+    >>> sorted(problem_params(validate(ENGINE_PARAMETERS, {}, "example")))
+    ['eta', 'loss', 'reduction', 'seed', 'sigma0']
+    """
+    settings = set(RunSettings.names())
+    return FrozenParams({k: v for k, v in params.items() if k not in settings})

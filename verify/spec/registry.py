@@ -1,14 +1,16 @@
-"""Explicit, side-effect-free theorem registry (STYLE.md item 7).
+"""Explicit, side-effect-free theorem registry (docs/design.md, convention 7).
 
 Theorem packages are declared under the ``verify.theorems`` entry-point group (this
-project's own ``theorems`` package is one); each module of such a package that defines
-``THEOREM`` contributes it. Nothing is probed at import time of :mod:`verify`.
+project's own ``theorems`` package is one); each public module of such a package (a name
+not starting with ``_``) that defines ``THEOREM`` contributes it. Nothing is probed at import
+time of :mod:`verify`, and nothing is memoized here: the modules themselves are imported
+once (Python's module cache), and a look-up walks the entry points again (a few ms), so a
+caller gets a fresh mapping it may change freely.
 """
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from functools import lru_cache
 from importlib.metadata import entry_points
 
 from verify.errors import UserError
@@ -19,10 +21,10 @@ GROUP = "verify.theorems"
 
 def _modules(package_name: str) -> list[str]:
     pkg = importlib.import_module(package_name)
-    return [f"{package_name}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_")]
+    return [f"{package_name}.{m.name}" for m in pkgutil.iter_modules(pkg.__path__)
+            if not m.name.startswith("_")]
 
 
-@lru_cache(maxsize=None)
 def theorems() -> dict[str, Theorem]:
     """All registered theorems by id, sorted."""
     found: dict[str, Theorem] = {}
@@ -37,9 +39,20 @@ def theorems() -> dict[str, Theorem]:
 
 
 def get(theorem_id: str) -> Theorem:
-    """Theorem by id; an unknown id is a UserError listing the known ones."""
+    """Theorem by id; an unknown id is a UserError listing the known ones.
+
+    Examples
+    --------
+    >>> get("soudry2018-linear").citation.year
+    2018
+    >>> get("soudry2018")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    verify.errors.UserError: unknown theorem 'soudry2018'; known theorems: ... (see `verify list`)
+    """
     all_ = theorems()
     if theorem_id not in all_:
         known = ", ".join(all_) or "(none registered: is the package installed?)"
-        raise UserError(f"unknown theorem {theorem_id!r}; known theorems: {known} (see `verify list`)")
+        raise UserError(f"unknown theorem {theorem_id!r}; known theorems: {known} "
+                        "(see `verify list`)")
     return all_[theorem_id]

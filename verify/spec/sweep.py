@@ -1,9 +1,10 @@
-"""Parameter sweeps for :class:`~verify.claims.scaling.Scaling` claims.
+"""Parameter sweeps: a claim judged across many runs instead of one trajectory.
 
 A Scaling claim ("the gap scales like (n/d)^(1/2)", "the phase time grows like
-ln(1/sigma0)") is about many runs, not one trajectory.  A :class:`Sweep` names the swept
-parameter, its values and the number of seeds per value; the runner
-(:func:`verify.engine.execute.sweep_series`) reruns the case once per (value, seed) with fresh
+ln(1/sigma0)"), a Frequency claim (how often an event occurs across seeds), a Trend, or any
+other claim given a ``sweep`` is about many runs.  A :class:`Sweep` names the swept
+parameter, its values and the number of seeds per value; the engine
+(:func:`verify.engine.sweeps.sweep_series`) reruns the case once per (value, seed) with fresh
 data and initialization, evaluates the claim's quantity at the last checkpoint of each
 run, and hands the claim the points ``(log x, q)``.
 """
@@ -17,7 +18,7 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Sweep:
-    """What to vary for a Scaling claim.
+    """What to vary for a claim judged over many runs.
 
     Parameters
     ----------
@@ -34,6 +35,17 @@ class Sweep:
         Name of the abscissa for reports, e.g. ``"n/d"``.
     overrides
         Parameters set for every sweep run (e.g. a shorter horizon than the main case).
+
+    Examples
+    --------
+    >>> sweep = Sweep("d", (16, 64), seeds=2, x=lambda p: p["n"] / p["d"], x_label="n/d")
+    >>> runs = sweep.runs({"n": 8, "d": 32, "seed": 0})
+    >>> [(r["d"], r["n"]) for r in runs]
+    [(16, 8), (16, 8), (64, 8), (64, 8)]
+    >>> len({r["seed"] for r in runs})  # a fresh seed per (value, seed) pair
+    4
+    >>> sweep.abscissa(runs[0])
+    0.5
     """
 
     parameter: str

@@ -21,7 +21,15 @@ from verify.targets.base import Target
 
 @dataclass(frozen=True)
 class Citation:
-    """Where the theorem is published."""
+    """Where the theorem is published.
+
+    Examples
+    --------
+    >>> c = Citation("D. Soudry et al", "The implicit bias of gradient descent on separable data",
+    ...              "JMLR", 2018, where="Theorem 3")
+    >>> print(c)
+    D. Soudry et al. The implicit bias of gradient descent on separable data. JMLR 2018. Theorem 3.
+    """
 
     authors: str
     title: str
@@ -59,11 +67,13 @@ class Quantity:
 
 @dataclass(frozen=True)
 class Theorem:
-    """A theorem as a declarative object (see ``docs`` in README: "Adding a theorem").
+    """A theorem as a declarative object (README, "Adding a theorem"; ``docs/design.md``).
 
     ``model``, ``generate`` and the target builders receive the validated case
     parameters; ``expected_failures`` maps claim names to the published reason they
-    fail (XFAIL); ``tags`` select generic behaviour (never the theorem's name).
+    fail (XFAIL). ``formalization`` is the theorem module's docstring: what is published,
+    what is this suite's reading, and why; measurement notes live in
+    ``docs/notes/<theorem-id>.md``, not here, since every case record carries this text.
     """
 
     id: str
@@ -79,7 +89,6 @@ class Theorem:
     parameters: Mapping[str, Param] = field(default_factory=dict)
     targets: Mapping[str, Callable[[Dataset, Mapping[str, Any]], Target]] = field(default_factory=dict)
     expected_failures: Mapping[str, str] = field(default_factory=dict)
-    tags: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.claims]

@@ -3,7 +3,7 @@
 Every reference program of the suite (the hard-margin SVM of Soudry et al. 2018 and the
 KKT-multiplier NNLS of Lyu & Li 2020, arXiv:1906.05890) is solved here. Clarabel at
 ``tol_gap_abs = tol_gap_rel = tol_feas = 1e-12`` gives 13.7--14.8 correct digits on these
-QPs in under 0.1 s (NUMERICS.md, section C). There is deliberately **no fallback** to
+QPs in under 0.1 s (docs/numerics.md, section C). There is deliberately **no fallback** to
 another solver: if Clarabel is not installed, :func:`solve_clarabel` raises, because a
 silent switch to a less accurate solver would change every digit downstream.
 

@@ -1,8 +1,9 @@
-"""Reading values out of results.json and naming report files.
+"""Formatting values read from results.json, and naming plot files.
 
 results.json stores non-finite floats as the strings ``"nan"``, ``"inf"`` and
-``"-inf"`` (see :func:`verify.io.json_safe`); :func:`as_float` decodes them and
-:func:`fmt` prints any JSON value the same way in every report.
+``"-inf"`` (encoded by :func:`verify.io.json_safe`, the one encoder); :func:`as_float` is
+the one decoder, and :func:`fmt` prints any JSON value the same way in every report.
+Files are written by :mod:`verify.io`.
 """
 from __future__ import annotations
 

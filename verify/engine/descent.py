@@ -1,0 +1,65 @@
+"""The run stage: one gradient-descent trajectory of a case.
+
+First stage of the engine's pipe (descent -> measure -> judge -> sweeps -> case -> record).
+The initial parameters come from the case's init stream
+(:func:`verify.problem.seeds.initial_params`), the step rule from ``eta`` and the
+``step_rule`` setting, the arithmetic from the ``backend`` and ``dps`` settings.  GD runs in
+full coordinates or, for a two-layer network with ``coords = "span"``, in data-span
+coordinates ``W = W0 + B Q`` (:mod:`verify.dynamics.span`, ``O(m n^2)`` a step), and is
+recorded at ``checkpoints`` log-spaced steps until the ``steps``/``max_log_t``/``stop_loss``
+stop rule fires (:mod:`verify.dynamics.trajectory`).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from verify.arith.backends import Backend, make_backend
+from verify.dynamics.gd import StepRule, gradient_descent
+from verify.dynamics.span import span_descent
+from verify.dynamics.trajectory import StopRule, Trajectory, log_schedule, record
+from verify.problem.data import Dataset
+from verify.problem.losses import Loss
+from verify.problem.models import Model
+from verify.problem.seeds import initial_params
+from verify.spec.cases import Case
+
+
+@dataclass(frozen=True)
+class Descent:
+    """A recorded GD run and what the precision audit needs to replay it."""
+
+    trajectory: Trajectory
+    params0: Mapping[str, np.ndarray]
+    rule: StepRule
+    backend: Backend
+
+
+def stop_rule(case: Case) -> StopRule:
+    """The stop rule of ``case``: ``steps``, ``max_log_t`` and ``log(stop_loss)`` (0: never)."""
+    s = case.settings
+    floor = math.log(s.stop_loss) if s.stop_loss > 0 else -math.inf
+    return StopRule(s.steps, s.max_log_t, floor)
+
+
+def descend(case: Case, data: Dataset, model: Model, loss: Loss,
+            progress: Callable[[int, int], None] | None = None) -> Descent:
+    """Run GD for ``case`` on ``data`` from the case's initialization and record it.
+
+    ``progress(k, max_steps)`` is called every few hundred steps.
+    """
+    s = case.settings
+    params0 = initial_params(model, data.d, case.problem)
+    rule = StepRule(case.problem["eta"], s.step_rule, model.homogeneity)
+    be = make_backend(s.backend, s.dps)
+    rec_model: Any = model
+    if s.coords == "span":
+        states, rec_model = span_descent(model, loss, data.X, data.y, params0, rule, be)
+    else:
+        states = gradient_descent(model, loss, data.X, data.y, params0, rule, be)
+    schedule = log_schedule(s.steps, s.checkpoints)
+    traj = record(states, rec_model, data.y, be, schedule, stop_rule(case), progress)
+    return Descent(traj, params0, rule, be)

@@ -1,0 +1,230 @@
+"""The content model of a report: what it shows, as plain-text tables and (label, value) lists.
+
+Everything a report shows is read from the results dictionary (the parsed
+results.json): nothing is recomputed except display summaries (a minimum over the
+audited digits, a maximum over certificate residuals, outcome counts).  The renderers
+:mod:`verify.report.markdown` (summary.md) and :mod:`verify.report.html` (index.html) mark
+up the same model, so both pages show the same numbers.
+
+Examples
+--------
+>>> rows = [{"theorem": "t", "case": "c", "claim": "a", "outcome": "PASS"},
+...         {"theorem": "t", "case": "c", "claim": "b", "outcome": "FAIL", "reading": True}]
+>>> groups = group({"cases": [], "rows": rows})
+>>> [(g.name, [c.name for c in g.cases]) for g in groups]
+[('t', ['c'])]
+>>> counts_table(groups).rows[-1]
+('all', '1', '1', '0', '0', '0', '2')
+>>> name_of(rows[1], "claim"), split_reading(name_of(rows[1], "claim"))
+('b (our reading)', ('b', ' (our reading)'))
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Mapping
+
+from verify.report.evidence import evidence_of, read
+from verify.report.format import MISSING, as_float, fmt
+
+OUTCOMES = ("PASS", "FAIL", "XFAIL", "UNDECIDED", "SKIPPED")
+READING = " (our reading)"
+PREAMBLE = ("Rendered from results.json alone; nothing was recomputed. `log_t` is the natural "
+            "logarithm of the time t; plots use log10 t.")
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of plain-text cells; ``kinds`` says how each column is marked up.
+
+    Kinds: ``text`` (prose), ``code`` (identifiers), ``latex`` (math) and ``status``
+    (an outcome or an assumption status, shown bold or as a badge).
+    """
+
+    header: tuple[str, ...]
+    kinds: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class CaseGroup:
+    """One case: its record (None when results.json has rows but no record) and rows."""
+
+    name: str
+    record: Mapping[str, Any] | None
+    rows: tuple[Mapping[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class TheoremGroup:
+    """One theorem: the first case record describing it and its cases, in file order."""
+
+    name: str
+    info: Mapping[str, Any]
+    cases: tuple[CaseGroup, ...]
+
+
+def group(results: Mapping[str, Any]) -> list[TheoremGroup]:
+    """Group cases and rows by theorem, then by case, keeping the order of the file."""
+    records = {c.get("case", ""): c for c in results.get("cases", [])}
+    order: dict[str, dict[str, list[Mapping[str, Any]]]] = {}
+    for c in results.get("cases", []):
+        order.setdefault(c.get("theorem", ""), {}).setdefault(c.get("case", ""), [])
+    for r in results.get("rows", []):
+        order.setdefault(r.get("theorem", ""), {}).setdefault(r.get("case", ""), []).append(r)
+    out = []
+    for thm, cases in order.items():
+        groups = tuple(CaseGroup(n, records.get(n), tuple(rs)) for n, rs in cases.items())
+        info = next((g.record for g in groups if g.record is not None), {})
+        out.append(TheoremGroup(thm, info, groups))
+    return out
+
+
+def worst(values: Iterable[Any], pick: Callable[[list[float]], float]) -> float | None:
+    """``pick`` (min or max) over decoded numbers; NaN if any is NaN; None if empty."""
+    nums = [x for x in (as_float(v) for v in values) if x is not None]
+    if not nums:
+        return None
+    return math.nan if any(math.isnan(x) for x in nums) else pick(nums)
+
+
+def max_residual(certificate: Mapping[str, Any]) -> float | None:
+    """Largest absolute certificate residual (NaN if any is NaN, None if there are none)."""
+    nums = [as_float(v) for v in certificate.values()]
+    return worst((abs(x) for x in nums if x is not None), max)
+
+
+def name_of(item: Mapping[str, Any], key: str) -> str:
+    """``item[key]`` with the reading marker when the item is the suite's reading."""
+    return f"{item.get(key, '')}{READING if item.get('reading') else ''}"
+
+
+def split_reading(text: str) -> tuple[str, str]:
+    """Split ``"name (our reading)"`` into the name and the marker (``""`` if absent)."""
+    return (text[: -len(READING)], READING) if text.endswith(READING) else (text, "")
+
+
+def provenance_items(prov: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The provenance block as (label, value) pairs."""
+    pkgs = prov.get("packages") or {}
+    keys = [("command", "command"), ("created", "created"), ("git sha", "git_sha"),
+            ("verify", "verify_version"), ("python", "python"), ("platform", "platform"),
+            ("profile", "profile"), ("jobs", "jobs")]
+    items = [(label, fmt(prov.get(key))) for label, key in keys]
+    items.append(("wall time", f"{fmt(prov.get('wall_time_s'), 4)} s"))
+    items.append(("packages", ", ".join(f"{k} {v}" for k, v in pkgs.items()) or MISSING))
+    return items
+
+
+def counts_table(groups: list[TheoremGroup]) -> Table:
+    """Outcome counts per theorem and in total."""
+    def counts(rows: Iterable[Mapping[str, Any]]) -> list[int]:
+        found = [r.get("outcome") for r in rows]
+        return [found.count(o) for o in OUTCOMES] + [len(found)]
+
+    body = [(g.name, *map(str, counts(r for c in g.cases for r in c.rows))) for g in groups]
+    every = [r for g in groups for c in g.cases for r in c.rows]
+    body.append(("all", *map(str, counts(every))))
+    return Table(("theorem", *OUTCOMES, "total"), ("code",) + ("text",) * 6, tuple(body))
+
+
+def case_facts(record: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """Backend, precision, audited digits, parameters and the run, as (label, value)."""
+    if record is None:
+        return [("record", "no case record in results.json")]
+    audit = record.get("audit") or {}
+    low = worst((audit.get("digits") or {}).values(), min)
+    digits = "not audited" if not audit else (
+        f"min {fmt(low, 3)} (audit: {fmt(audit.get('backend'))}, dps={fmt(audit.get('dps'))}, "
+        f"{fmt(audit.get('steps'))} steps, window log_t {fmt(audit.get('window'), 4)})")
+    traj = record.get("trajectory") or {}
+    run = MISSING if not traj else (
+        f"{fmt(traj.get('steps'))} steps, final log_t {fmt(traj.get('final_log_t'), 5)}, "
+        f"final log loss {fmt(traj.get('final_log_loss'), 5)}, stopped: {fmt(traj.get('stopped'))}")
+    choice = record.get("backend_choice") or {}
+    picked = f"; picked by --backend auto: {choice.get('why')}" if choice else ""
+    return [("backend", f"{fmt(record.get('backend'))} ({fmt(record.get('precision'))}){picked}"),
+            ("audited digits", digits), ("parameters", fmt(record.get("params") or {})),
+            ("seed", fmt(record.get("seed"))), ("config hash", fmt(record.get("config_hash"))),
+            ("stress", fmt(bool(record.get("stress")))), ("trajectory", run),
+            ("wall time", f"{fmt(record.get('wall_time_s'), 4)} s")]
+
+
+def digits_table(record: Mapping[str, Any]) -> Table | None:
+    """Audited digits per quantity (None when the case was not audited)."""
+    audit = record.get("audit") or {}
+    rows = tuple((q, fmt(d, 3)) for q, d in (audit.get("digits") or {}).items())
+    return Table(("quantity", "audited digits"), ("code", "text"), rows) if rows else None
+
+
+def targets_table(record: Mapping[str, Any]) -> Table | None:
+    """Targets with status, solver and the largest certificate residual."""
+    rows = tuple(
+        (t.get("name", ""), fmt(t.get("status")), fmt(t.get("solver")), fmt(t.get("ok")),
+         fmt(max_residual(t.get("certificate") or {}), 3),
+         fmt(t.get("tolerance"), 3), fmt(t.get("polished")), fmt(t.get("values") or {}),
+         fmt(t.get("note") or ""))
+        for t in record.get("targets") or [])
+    header = ("target", "status", "solver", "ok", "max certificate residual", "tolerance",
+              "polished", "values", "note")
+    return Table(header, ("code", "status") + ("text",) * 7, rows) if rows else None
+
+
+def sweep_targets_table(rows: Iterable[Mapping[str, Any]]) -> Table | None:
+    """Targets of every sweep claim's runs: how many ended with each status, and the solver.
+
+    From the rows' ``evidence["sweep_runs"]`` (one line per claim and target), so the solver
+    status behind every point of a sweep plot is in the report, not only in results.json.
+    """
+    body = tuple(
+        (name_of(r, "claim"), str(runs.n_seeds), name, fmt(text))
+        for r in rows
+        for runs in [read(r).sweep_runs] if runs is not None
+        for name, text in runs.targets.items())
+    header = ("claim", "runs", "target", "statuses (solver)")
+    return Table(header, ("code", "text", "code", "text"), body) if body else None
+
+
+def case_tables(record: Mapping[str, Any] | None,
+                rows: Iterable[Mapping[str, Any]]) -> list[tuple[str, Table]]:
+    """The titled tables of a case section, in order (those with no rows left out)."""
+    tables = [("Audited digits", digits_table(record)), ("Targets", targets_table(record)),
+              ("Assumptions", assumptions_table(record))] if record is not None else []
+    tables.append(("Targets of the sweep runs", sweep_targets_table(rows)))
+    return [(title, t) for title, t in tables if t is not None]
+
+
+def assumptions_table(record: Mapping[str, Any]) -> Table | None:
+    """The assumption audit, with the measured values (the effective constants)."""
+    rows = tuple(
+        (name_of(a, "name"), a.get("latex", ""), a.get("status", ""), fmt(a.get("slack")),
+         fmt(a.get("relative_slack"), 3), fmt(a.get("values") or {}), fmt(a.get("exact")),
+         fmt(a.get("note") or ""))
+        for a in record.get("assumptions") or [])
+    header = ("assumption", "statement", "status", "slack", "relative slack",
+              "measured values", "exact", "note")
+    return Table(header, ("code", "latex", "status") + ("text",) * 5, rows) if rows else None
+
+
+def claims_table(rows: Iterable[Mapping[str, Any]]) -> Table:
+    """One line per claim: kind, outcome, measured, expected, digits and reason."""
+    body = tuple(
+        (name_of(r, "claim"), fmt(r.get("kind")), fmt(r.get("outcome")), fmt(r.get("measured")),
+         fmt(r.get("expected")), fmt(r.get("digits"), 3), fmt(r.get("reason") or ""))
+        for r in rows)
+    header = ("claim", "kind", "outcome", "measured", "expected", "digits", "reason")
+    return Table(header, ("code", "text", "status", "text", "text", "text", "text"), body)
+
+
+def claim_details(row: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Quantity, solver status and evidence of one claim, as (label, value)."""
+    items = [("quantity", fmt(row.get("quantity"))), ("backend", fmt(row.get("backend"))),
+             ("seed", fmt(row.get("seed")))]
+    if row.get("solver_status"):
+        items.append(("solver", fmt(row.get("solver_status"))))
+    ev = evidence_of(row)
+    items += [(k, fmt(v, 5)) for k, v in ev.items() if k != "points"]
+    if "points" in ev:
+        points = read(row).points
+        items.append(("points", f"{0 if points is None else points.x.size} points"))
+    return items
