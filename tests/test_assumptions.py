@@ -205,3 +205,54 @@ def test_to_dict_round_trips_through_json():
         assert json.loads(json.dumps(row, allow_nan=False)) == row
         assert row["status"] == r.status.value and row["latex"] == r.latex
     assert results[0].to_dict()["slack"] == "inf" and results[1].to_dict()["slack"] == "nan"
+
+
+def test_a_failed_solve_in_a_measurement_is_undecided_with_the_solvers_status():
+    """Three-valued: a measurement whose solver fails proves nothing, so the assumption is
+    UNDECIDED (never VIOLATED) and its note carries the solver's status."""
+    from verify.errors import TargetFailed
+
+    def failing(data, params):
+        raise TargetFailed("svm: solver CLARABEL returned status 'infeasible'")
+
+    gamma = sympy.Symbol("gamma_lin")
+    r = evaluate(Assumption("separable", gamma > 0, failing), DATA, {})
+    assert r.status is Status.UNDECIDED and "status 'infeasible'" in r.note, r.note
+    assert not all_hold([r])
+
+
+def test_certified_margin_on_the_svm_of_separable_xor_and_zero_data():
+    """The four theorem modules' separability measurement: a certified SVM gives its margin;
+    XOR (not separable through the origin, solver status infeasible) is UNDECIDED; a zero
+    input row makes it VIOLATED exactly (y_i <w, x_i> = 0 for every w)."""
+    from verify.spec.assumptions import certified_margin
+    from verify.targets.svm import hard_margin_svm
+
+    gamma = sympy.Symbol("gamma_lin")
+    sep = Assumption("separable", gamma > 0,
+                     lambda d, p: {"gamma_lin": certified_margin(hard_margin_svm(d.X, d.y), d.X)})
+    Xs = np.array([[1.0, 0.0], [0.0, 1.0], [-1.0, -0.5]])
+    ok = evaluate(sep, SimpleNamespace(X=Xs, y=np.array([1.0, 1.0, -1.0])), {})
+    assert ok.status is Status.HOLDS and ok.values["gamma_lin"] > 0
+    xor = SimpleNamespace(X=np.array([[1.0, 1.0], [-1.0, -1.0], [1.0, -1.0], [-1.0, 1.0]]),
+                          y=np.array([1.0, 1.0, -1.0, -1.0]))
+    r = evaluate(sep, xor, {})
+    assert r.status is Status.UNDECIDED and "infeasible" in r.note, r.note
+    zero_row = SimpleNamespace(X=np.vstack([Xs, np.zeros(2)]), y=np.array([1.0, 1.0, -1.0, 1.0]))
+    r = evaluate(sep, zero_row, {})
+    assert r.status is Status.VIOLATED and r.slack_interval[1] == 0.0  # rigorous: gamma <= 0
+
+
+def test_a_violated_assumption_decides_over_an_undecided_one():
+    """SKIPPED (an assumption is violated) does not depend on the order of the assumptions:
+    an earlier one that could not be decided (its solver failed) does not hide it."""
+    from verify.engine.judge import apply_policy
+    from verify.outcome import ClaimResult, Outcome
+    und = AssumptionResult("separable", "", Status.UNDECIDED, float("nan"), (float("nan"),) * 2,
+                           float("nan"), note="solver failed")
+    bad = AssumptionResult("n_small", "", Status.VIOLATED, -1.0, (-1.0, -1.0), -0.5)
+    thm = SimpleNamespace(expected_failures={})
+    ok = ClaimResult("c", "Limit", Outcome.PASS, "")
+    for order in ((und, bad), (bad, und)):
+        assert apply_policy(thm, ok, order, stress=False).outcome is Outcome.SKIPPED
+    assert apply_policy(thm, ok, (und,), stress=False).outcome is Outcome.UNDECIDED

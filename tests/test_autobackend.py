@@ -31,8 +31,9 @@ def test_auto_keeps_float64_when_the_audit_suffices():
 
 def test_auto_climbs_when_a_tolerance_is_below_the_float64_floor():
     thm = registry.get("soudry2018-linear")
-    # float64 and f64dd carry 14.8 audited digits here, dd the cap of 15.95 (quantities are
-    # evaluated in float64): a tolerance of 1e-16 on a value near 0.3 needs dd.
+    # float64 and f64dd carry about 12.5 audited digits here (their drift bound), dd the cap
+    # of 15.95 (quantities are evaluated in float64): a tolerance of 1e-16 on a value near 0.3
+    # needs dd.
     tight = Limit("tight", "normalized_margin", limit=0.3, rtol=0.0, atol=1e-16)
     thm = dataclasses.replace(thm, claims=(tight,))
     res = run_case(thm, _case(thm))

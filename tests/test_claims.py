@@ -280,12 +280,32 @@ T = ETA * K
 F = 1.0 - 1.0 / (1.0 + T)  # smooth, increasing
 
 
-def test_monotone_pass_with_second_order_oscillation():
-    q = F + 0.5 * ETA**2 * (-1.0) ** K  # GD-like wobble of size eta^2: decreases do occur
+def test_monotone_fails_a_period_two_oscillation():
+    """A wobble of size eta^2 around a smooth increasing q: its decreasing steps are not a
+    curvature of the path, so they get no allowance (the raw second difference |D^2 q| =
+    4 x the wobble used to pass any period-2 oscillation)."""
+    q = F + 0.5 * ETA**2 * (-1.0) ** K
     r = run(Monotone("m", "gamma"), Series("gamma", np.log(T), q))
-    assert r.outcome is PASS, r.reason
-    assert r.evidence.largest_decrease.decrease > 0  # there were decreasing steps
-    assert 0 < r.evidence.max_ratio < 1
+    assert r.outcome is FAIL, r.reason
+    assert r.evidence.n_violations > 1000 and r.evidence.max_ratio > 10
+    smooth = run(Monotone("m", "gamma"), Series("gamma", np.log(T), F))
+    assert smooth.outcome is PASS and smooth.evidence.largest_decrease.decrease < 0
+
+
+def test_monotone_tolerance_is_the_second_order_term_of_the_step():
+    """On a smooth maximum the allowance is 2 delta^2 |q''| (delta = eta ||g|| from the
+    series): the first steps past the top fall within it, later ones at first order do not."""
+    k = np.arange(200.0)
+    q = -((k - 100.0) ** 2) * 1e-4  # smooth maximum at step 100, q'' = -2e-4 per step^2
+    lt = np.log1p(k)
+    unit = Series("g", lt, q, log_eta=np.zeros(200), log_grad_norm=np.zeros(200))
+    r = run(Monotone("m", "g"), unit)
+    assert r.outcome is FAIL  # past the maximum q falls at first order
+    w = r.evidence.worst
+    assert w.tol == pytest.approx(2 * 2e-4, rel=1e-6)  # 2 delta^2 |q''| with delta = 1
+    near = run(Monotone("m", "g", after_log_t=lt[96]), Series("g", lt[:103], q[:103]))
+    assert near.outcome is PASS, near.reason  # two steps past the top: within 2 delta^2 |q''|
+    assert near.evidence.largest_decrease.decrease == pytest.approx(3e-4)
 
 
 def test_monotone_fail_on_a_first_order_decrease():
@@ -339,13 +359,25 @@ def test_monotone_gd_smoothed_margin():
 E = np.linspace(0.0, 10.0, 101)
 
 
-def test_eventually_without_time():
-    r = run(Eventually("e", "frozen"), Series("frozen", E, (E >= 3.0).astype(float)))
+def test_eventually_without_time_is_only_a_diagnostic():
+    with pytest.raises(ValueError, match="deadline"):
+        Eventually("e", "frozen")  # a verdict needs a deadline
+    diag = Eventually("e", "frozen", diagnostic=True)
+    r = run(diag, Series("frozen", E, (E >= 3.0).astype(float)))
     assert r.outcome is PASS and r.measured == pytest.approx(3.0)
-    r = run(Eventually("e", "frozen"), Series("frozen", E, (E >= 9.0).astype(float)))
+    r = run(diag, Series("frozen", E, (E >= 9.0).astype(float)))
     assert r.outcome is UNDECIDED and "8.9" in r.reason and "cannot refute" in r.reason
-    r = run(Eventually("e", "frozen"), Series("frozen", E, (E < 9.5).astype(float)))
+    r = run(diag, Series("frozen", E, (E < 9.5).astype(float)))
     assert r.outcome is UNDECIDED and "still false" in r.reason
+
+
+def test_eventually_with_a_deadline_fails_a_late_property():
+    """The same late property (true from log t = 9) that a diagnostic leaves UNDECIDED FAILs
+    against a declared deadline (here the horizon rule: the last quarter of log t)."""
+    q = (E >= 9.0).astype(float)
+    r = run(Eventually("e", "f", by_log_t=7.5), Series("f", E, q))
+    assert r.outcome is FAIL and r.evidence.witness_log_t == pytest.approx(7.5)
+    assert "7.5" in r.reason and "15 of 26" in r.reason
 
 
 def test_eventually_with_time():
@@ -360,9 +392,9 @@ def test_eventually_with_time():
 def test_eventually_nan_and_non_indicator():
     q = (E >= 3.0).astype(float)
     q[-2] = np.nan
-    r = run(Eventually("e", "f"), Series("f", E, q, note="pattern undefined"))
+    r = run(Eventually("e", "f", diagnostic=True), Series("f", E, q, note="pattern undefined"))
     assert r.outcome is UNDECIDED and "pattern undefined" in r.reason
-    r = run(Eventually("e", "f"), Series("f", E, 0.5 + 0 * E))
+    r = run(Eventually("e", "f", by_log_t=1.0), Series("f", E, 0.5 + 0 * E))
     assert r.outcome is UNDECIDED and "0/1" in r.reason
 
 
@@ -466,15 +498,18 @@ def _kinds() -> list[tuple[Claim, Series, type, set[str]]]:
     lt = np.linspace(0.0, 10.0, 50)
     return [
         (Limit("c", "g", limit=0.5), INV_LOG, LimitEvidence,
-         _LIMIT_KEYS | {"distance_start", "distance_end", "remaining_move"}),
+         _LIMIT_KEYS | {"distance_start", "distance_end", "remaining_move", "growth",
+                        "slope_last_third"}),
         (Limit("c", "g"), INV_LOG, LimitEvidence,
-         _LIMIT_KEYS | {"slope_first_third", "slope_last_third", "total_change", "tol_divergence"}),
+         _LIMIT_KEYS | {"slope_first_third", "slope_last_third", "total_change", "tol_divergence",
+                        "growth"}),
         (Bound("b", "q", upper=1.0), Series("q", LT, 1.0 - np.exp(-LT)), BoundEvidence,
          {"window_log_t", "n_checked", "rtol", "upper", "lower", "digits", "closest"}),
         (Monotone("m", "g"), Series("g", np.log1p(k), 1 - 1 / (1 + 0.1 * k)), MonotoneEvidence,
          {"onset_log_t", "window_log_t", "n_steps", "worst", "largest_decrease", "max_ratio",
           "total_change", "n_violations", "digits"}),
-        (Eventually("e", "f"), Series("f", lt, (lt > 3.0).astype(float)), EventuallyEvidence,
+        (Eventually("e", "f", diagnostic=True), Series("f", lt, (lt > 3.0).astype(float)),
+         EventuallyEvidence,
          {"T_hat_log_t", "held_fraction", "by_log_t", "run_log_t", "min_hold",
           "last_false_log_t"}),
         (Scaling("s", "n", parameter="m", exponent=0.5),
@@ -482,7 +517,8 @@ def _kinds() -> list[tuple[Claim, Series, type, set[str]]]:
          {"a_hat", "se", "ci", "half_width", "level", "df", "t_quantile", "intercept",
           "precision_floor", "n_points", "n_distinct", "parameter", "atol", "digits"}),
         (Frequency("f", "e", probability=lambda m: 0.5), Series("e", lx, np.tile([0.0, 1.0], 6)),
-         FrequencyEvidence, {"groups", "level", "confidence", "atol", "n_runs"}),
+         FrequencyEvidence, {"groups", "level", "confidence", "atol", "n_runs", "power",
+                             "alternative", "min_power"}),
         (Trend("t", "e"), Series("e", lx, trend), TrendEvidence,
          {"tau_b", "p_claimed", "p_opposite", "level", "direction", "n_points", "n_distinct",
           "theil_sen_per_log_x", "medians", "method"}),
@@ -505,7 +541,8 @@ def test_nested_evidence_and_non_finite_values_are_json():
     row = run(Bound("b", "q", upper=1.0), Series("q", LT, q)).to_row()
     assert row["evidence"]["witness"]["log_t"] == pytest.approx(3.7)
     assert row["evidence"]["lower"] is None and row["evidence"]["n_nonfinite"] == 0
-    ev = run(Eventually("e", "f"), Series("f", LT, np.zeros_like(LT))).to_row()["evidence"]
+    ev = run(Eventually("e", "f", diagnostic=True),
+             Series("f", LT, np.zeros_like(LT))).to_row()["evidence"]
     assert ev["T_hat_log_t"] == "nan"  # never held: stored as a string, not NaN
 
 

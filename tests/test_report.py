@@ -98,7 +98,7 @@ def test_summary_content(rendered: tuple[Path, list[Path]], results: dict) -> No
         assert results["provenance"][key] in summary
     assert "numpy 2.4.6" in summary and "(our reading)" in summary
     assert "min 2.1" in summary  # audited digits of the second case
-    assert "| `all` | 4 | 2 | 0 | 2 | 5 | 13 |" in summary
+    assert "| `all` | 4 | 2 | 0 | 2 | 5 | 0 | 13 |" in summary  # 0 diagnostics
 
 
 def test_fail_shows_reason(rendered: tuple[Path, list[Path]], results: dict) -> None:
@@ -150,7 +150,7 @@ def test_nan_and_inf(results: dict, tmp_path: Path) -> None:
     data["cases"][0]["audit"]["digits"]["direction_gap"] = "nan"
     paths = render(data, tmp_path)
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
-    assert "| `direction` | Limit | **PASS** | inf | -inf | nan |" in summary
+    assert "| `direction` | Limit | **PASS** | — | inf | -inf | nan |" in summary
     assert "min nan" in summary  # a NaN audit is not hidden by the minimum
     assert len(paths) == 3  # the all-NaN series is still plotted ("no finite values")
 

@@ -115,17 +115,19 @@ def test_summary_counts_conservativeness_and_counterexamples():
 
 
 def test_short_horizon_fail_is_rerun_longer_and_reported_pre_asymptotic(tmp_path, capsys):
-    """soudry2018-linear at 2000 steps, seed 1: two Limit claims FAIL with every assumption
-    holding (the margin deviation crosses 0 before it turns back); at 4x the steps neither
-    FAILs, so the sweep reports no counterexample and exits 0, keeping both verdicts."""
+    """soudry2018-linear at 300 steps, seeds 0 and 1: the unnamed limit of ``direction`` (the
+    component of w(t) - w_hat log t orthogonal to w_hat) FAILs the divergence rule with every
+    assumption holding (still moving at log t ~ 6); at 4x the steps it no longer FAILs, so the
+    sweep reports no counterexample and exits 0, keeping both verdicts."""
     out = tmp_path / "s"
-    code = main(["stress", SOUDRY, "--vary", "steps=2000", "--vary", "loss=logistic", "--seeds", "2",
+    code = main(["stress", SOUDRY, "--vary", "steps=300", "--vary", "loss=logistic", "--seeds", "2",
                  "--out", str(out)])
     assert code == 0, capsys.readouterr().err
     s = analysis.summarize(load(out))
-    assert not s.counterexamples and len(s.pre_asymptotic) == 1
-    cx = s.pre_asymptotic[0]
-    assert {c for c, _ in cx.failures} >= {"margin"} and all("steps = 8000" in w for _, w in cx.vanished)
+    assert not s.counterexamples and len(s.pre_asymptotic) >= 1
+    for cx in s.pre_asymptotic:
+        assert {c for c, _ in cx.failures} >= {"direction"}
+        assert all("steps = 1200" in w for _, w in cx.vanished)
     assert "pre-asymptotic" in (out / "stress.md").read_text()
 
 

@@ -39,7 +39,7 @@ def test_sweep_runs_are_jobs_cached_once_and_equal_the_serial_path(small, tmp_pa
     thm, case = small
     assert len(sweepjobs.collect([case])) == 4  # two claims, one set of runs
     [res] = run_jobs([Job(case)], tmp_path, executor=pool_executor(1))
-    assert len(list((tmp_path / "sweeps").glob("*.json"))) == 4
+    assert len(list((tmp_path / "sweeps").glob("*/*.json"))) == 4  # OUT/sweeps/<code>/<key>.json
     serial = run_case(thm, case)  # no sweep cache: runs computed inside the case
     assert _rows(res) == _rows(serial)
     prov = res["rows"][0]["evidence"]["sweep_runs"]

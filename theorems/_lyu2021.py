@@ -19,9 +19,9 @@ import math
 import numpy as np
 import sympy as sp
 
-from verify import (Assumption, Citation, Dataset, Param, Stat, TwoLayer, hard_margin_svm,
-                    initial_params, is_symmetric_pairs, max_margin_two_layer, separable_gaussian,
-                    symmetric)
+from verify import (Assumption, Citation, Dataset, Param, TwoLayer, certified_margin,
+                    hard_margin_svm, initial_params, is_symmetric_pairs, max_margin_two_layer,
+                    separable_gaussian, symmetric)
 
 gamma, sym = sp.symbols("gamma_lin S")
 
@@ -65,8 +65,8 @@ def two_layer(data, p):
 
 
 def separable(data, p):
-    t = svm(data, p)
-    return {"gamma_lin": Stat.approx(float(t["gamma"]), 1e-9 * float(t["gamma"])) if t.ok else Stat.exact(0)}
+    """``gamma_lin`` of the SVM; a failed solve: UNDECIDED (``certified_margin``)."""
+    return {"gamma_lin": certified_margin(svm(data, p), data.X)}
 
 
 SEPARABLE = Assumption("separable", sp.Gt(gamma, 0), separable, "linearly separable through the origin")

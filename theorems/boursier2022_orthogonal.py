@@ -37,7 +37,7 @@ import sympy as sp
 
 from theorems import _squared_relu as sq
 from verify import (Assumption, Citation, Dataset, Eventually, Limit, Param, Quantity, Stat, Sweep,
-                    Theorem, initial_params, min_norm_interpolator_two_layer)
+                    Theorem, horizon_deadline, initial_params, min_norm_interpolator_two_layer)
 
 rho, s0, s0_max, omni = sp.symbols("rho sigma_0 sigma_0max N_omni")
 SIGMAS = (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8)
@@ -125,7 +125,8 @@ THEOREM = Theorem(
         "path_gap": Quantity(r"\sum_j|a_j|\|w_j\|/P^\star - 1", path_gap),
     },
     claims=(
-        Eventually("global_min", "interpolated", r"f(x_i) = y_i \text{ for all } i\ (L = 0)", show=("loss",)),
+        Eventually("global_min", "interpolated", r"f(x_i) = y_i \text{ for all } i\ (L = 0)", show=("loss",),
+                   reading=True, by_log_t=horizon_deadline()),
         Limit("min_norm", "gap", r"(\tfrac12\|\theta(\infty)\|^2 - P^\star)/P^\star \to 0 \text{ as } \sigma_0 \to 0",
               reading=True, limit=0.0, rate=("t^-a",), atol=1e-3, sweep=SWEEP),
     ),

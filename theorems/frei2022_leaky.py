@@ -29,8 +29,8 @@ from __future__ import annotations
 import numpy as np
 
 from theorems import _nearly_orthogonal as no
-from verify import (Bound, Citation, Eventually, Expected, Limit, Param, Quantity, Theorem,
-                    kkt_residual, kkt_scaled, kkt_target)
+from verify import (Bound, Citation, DataSpec, Eventually, Expected, Limit, Param, Quantity,
+                    Theorem, horizon_deadline, kkt_residual, kkt_scaled, kkt_target)
 
 B = Expected("srank_bound", lambda c: c.params["srank_bound"])
 
@@ -60,6 +60,7 @@ THEOREM = Theorem(
         "srank_bound": Param(float, 2.0, low=1.0, low_open=False, doc="stable-rank constant (reading)"),
     },
     assumptions=no.ASSUMPTIONS,
+    data_spec=DataSpec(meta=("X_test",)),  # the boundary is compared on generated test inputs
     quantities=no.QUANTITIES | {
         "kkt_residual": Quantity(r"\varepsilon+\delta \text{ (KKT residual of } W/q_{min})", kkt_residual),
         "kkt_scaled": Quantity(r"q_{min}\,(\varepsilon+\delta)", kkt_scaled),
@@ -78,6 +79,6 @@ THEOREM = Theorem(
               reading=True, limit=None, rate=("t^-a",), atol=1e-2, window=0.3),
         Eventually("linear_boundary", "boundary_agrees",
                    r"\mathrm{sign} f(W(t); x) = \mathrm{sign}\langle z, x\rangle,\ z = \textstyle\sum_i \lambda_i y_i x_i",
-                   reading=True),
+                   reading=True, by_log_t=horizon_deadline()),
     ),
 )

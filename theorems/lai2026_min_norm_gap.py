@@ -47,8 +47,8 @@ import numpy as np
 import sympy as sp
 
 from theorems import _squared_relu as sq
-from verify import (Assumption, Citation, Dataset, Eventually, Param, Quantity, Scaling, Stat,
-                    Sweep, Theorem, UserError, sigma_max_sq)
+from verify import (Assumption, Citation, DataSpec, Dataset, Eventually, Param, Quantity, Scaling,
+                    Stat, Sweep, Theorem, UserError, horizon_deadline, sigma_max_sq)
 
 eta, s2, r2min, nu, ratio, ratio_max = sp.symbols("eta sigma_max^2 R_min^2 nu n/r_eff c_max")
 
@@ -144,14 +144,19 @@ THEOREM = Theorem(
                    "at step 2, the regime where our derivation gives the Theta (below it the gap is ~0); "
                    "nu = 0 for the two-layer model (no step regime derived)", reading=True),
     ),
+    # labels {0, 1} for the neuron, +-1 for the two-layer model; the neuron's gap reads the
+    # generator's min ||x_i||^2 and sigma_max^2
+    data_spec=DataSpec(labels=frozenset({-1.0, 0.0, 1.0}), meta=("min_sq_norm", "sigma_max_sq")),
     targets={"min_norm": _min_norm},
     quantities=sq.QUANTITIES | {
         "gap": Quantity(r"\|\theta-\theta_{mn}\|/\|\theta_{mn}\|", gap),
         "pattern_final": Quantity(r"1[\text{pattern certified final}]", sq.pattern_final),
     },
     claims=(
-        Eventually("global_min", "interpolated", r"f(x_i) = y_i \text{ for all } i\ (L = 0)", show=("loss",)),
-        Eventually("pattern_frozen", "pattern_final", r"D(t) = D(\infty) \text{ for } t \ge T_{stab}"),
+        Eventually("global_min", "interpolated", r"f(x_i) = y_i \text{ for all } i\ (L = 0)", show=("loss",),
+                   reading=True, by_log_t=horizon_deadline()),
+        Eventually("pattern_frozen", "pattern_final", r"D(t) = D(\infty) \text{ for } t \ge T_{stab}",
+                   reading=True, by_log_t=horizon_deadline()),
         Scaling("gap_d", "gap", STATEMENT + r"\text{ (sweep of } d)", reading=True, parameter="n/d",
                 exponent=0.5, sweep=SWEEP_D),
         Scaling("gap_n", "gap", STATEMENT + r"\text{ (sweep of } n)", reading=True, parameter="n/d",

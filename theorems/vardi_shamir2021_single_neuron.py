@@ -34,8 +34,8 @@ from scipy.linalg import expm
 from scipy.optimize import brentq
 
 from theorems import _squared_relu as sq
-from verify import (Assumption, Citation, Dataset, Eventually, Expected, Limit, Param, Quantity,
-                    Stat, Sweep, Theorem, TwoLayer, initial_params)
+from verify import (Assumption, Citation, DataSpec, Dataset, Eventually, Expected, Limit, Param,
+                    Quantity, Stat, Sweep, Theorem, TwoLayer, horizon_deadline, initial_params)
 
 s0, s0_max, amin = sp.symbols("sigma_0 sigma_0max c_min")
 SIGMAS = (1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7)
@@ -135,10 +135,12 @@ THEOREM = Theorem(
                    "every sample active at the initialization of the case: min_i <x_i, w_0>/||w_0|| > 0",
                    structural=True),
     ),
+    data_spec=DataSpec(labels=None),  # regression: real labels
     targets={"min_norm": lambda data, p: sq.neuron_min_norm(data.X, data.y)},
     quantities=sq.QUANTITIES | {"gap": Quantity(r"\|w-w_{mn}\|/\|w_{mn}\|", sq.neuron_gap)},
     claims=(
-        Eventually("global_min", "interpolated", r"f(x_i) = y_i \text{ for all } i\ (L = 0)", show=("loss",)),
+        Eventually("global_min", "interpolated", r"f(x_i) = y_i \text{ for all } i\ (L = 0)", show=("loss",),
+                   reading=True, by_log_t=horizon_deadline()),
         Limit("min_norm", "gap", r"\|w_{GD}(\infty) - w_{mn}\|/\|w_{mn}\| \to 0 \text{ as } \sigma_0 \to 0",
               reading=True, limit=0.0, rate=("t^-a",), atol=1e-3, sweep=SWEEP),
         Limit("gap_flow", "gap", r"\|w_{GD}(\infty) - w_{mn}\|/\|w_{mn}\| \to \mathrm{gap}_{flow} > 0",

@@ -127,6 +127,145 @@ class Evidence:
         return replace(self, extra={**self.extra, **extra})
 
 
+#: ``Shift.relative_to`` of a move measured against the expected value it moves.
+EXPECTED_VALUE = "expected value"
+
+
+@dataclass(frozen=True)
+class Shift:
+    """The smallest move of one expectation, in one direction, that turns a verdict.
+
+    Parameters
+    ----------
+    what
+        What moves: an expected value of the claim (``limit``, ``upper``, ``lower``,
+        ``exponent``, ``log T``, ``probability``) or a drift added to the claimed behaviour
+        (``drift``, for claims with no expected value: see
+        :mod:`verify.claims.resolution`).
+    sign
+        +1 (up) or -1 (down).
+    absolute
+        The size of the move (``>= 0``) at which the verdict turns, in ``unit``.
+    unit
+        Unit of ``absolute``: ``""`` (the quantity's own) or e.g. ``"per unit log t"``.
+    relative
+        ``absolute`` over the size named by ``relative_to`` (None when there is none or it is 0).
+    relative_to
+        What ``relative`` is measured against (e.g. ``"expected value"``).
+    """
+
+    what: str
+    sign: int
+    absolute: float
+    unit: str = ""
+    relative: float | None = None
+    relative_to: str = ""
+
+    def amount(self) -> str:
+        """The signed move as text: in percent of the expected value when relative to it,
+        else absolute with its unit (and the relative size in parentheses).
+
+        Examples
+        --------
+        >>> Shift("limit", -1, 0.002, relative=0.0016, relative_to="expected value").amount()
+        '-0.16%'
+        >>> Shift("drift", 1, 0.012, unit="per unit log t").amount()
+        '+0.012 per unit log t'
+        >>> Shift("drift", -1, 3e-9, "per GD step", 0.5, "median |step|").amount()
+        '-3e-09 per GD step (0.5 x median |step|)'
+        """
+        sign = "+" if self.sign > 0 else "-"
+        if self.relative is not None and self.relative_to == EXPECTED_VALUE:
+            return f"{sign}{100 * self.relative:.2g}%"
+        unit = f" {self.unit}" if self.unit else ""
+        rel = f" ({self.relative:.2g} x {self.relative_to})" if self.relative is not None else ""
+        return f"{sign}{self.absolute:.2g}{unit}{rel}"
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """How far the claim's expectation could move before the same evidence turns its verdict.
+
+    For a judged verdict other than FAIL, the smallest move of the expectation after which
+    the claim, re-judged on the same series, would FAIL (``turns_to = "FAIL"``); for a FAIL,
+    the smallest move after which it would no longer FAIL (``turns_to = "not FAIL"``).  One
+    :class:`Shift` per direction in which the verdict turns; none (and a ``reason``) when no
+    finite move turns it: the verdict does not depend on the claim's expectation, so it is
+    not a verdict about it (a *diagnostic*).  Computed by
+    :func:`verify.claims.resolution.resolution_of`.
+
+    Parameters
+    ----------
+    verdict
+        The judged verdict the resolution is of (before the suite's policy turns it into
+        XFAIL or SKIPPED, and before a step check withholds it).
+    turns_to
+        ``"FAIL"`` or ``"not FAIL"``.
+    shifts
+        The smallest move in each direction that turns the verdict.
+    reason
+        Why there is no finite resolution (empty when there is one).
+    method
+        How it was found (``"bisection"``: re-judging with the expectation moved, see
+        :func:`verify.claims.resolution.first_turn`).
+
+    Examples
+    --------
+    >>> r = Resolution("PASS", "FAIL", (Shift("limit", -1, 0.003, "", 0.003, EXPECTED_VALUE),
+    ...                                 Shift("limit", 1, 0.003, "", 0.003, EXPECTED_VALUE)))
+    >>> r.finite, r.text()
+    (True, 'would FAIL beyond limit ±0.3%')
+    >>> Resolution.from_json(record_json(r)) == r
+    True
+    >>> Resolution("PASS", "FAIL", (), "no expected value to move").text()
+    'no finite resolution: no expected value to move'
+    """
+
+    verdict: str
+    turns_to: str
+    shifts: tuple[Shift, ...] = ()
+    reason: str = ""
+    method: str = "bisection"
+
+    @property
+    def finite(self) -> bool:
+        """Whether some finite move of the expectation turns the verdict."""
+        return bool(self.shifts)
+
+    def smallest(self) -> Shift | None:
+        """The smallest shift (by ``relative`` when every shift has one, else ``absolute``)."""
+        if not self.shifts:
+            return None
+        rel = all(s.relative is not None for s in self.shifts)
+        return min(self.shifts, key=lambda s: s.relative if rel else s.absolute)
+
+    def text(self) -> str:
+        """One line for reports: ``would FAIL beyond limit -0.21%/+0.19%``."""
+        if not self.shifts:
+            return f"no finite resolution: {self.reason}" if self.reason else "no finite resolution"
+        parts = []
+        for what in dict.fromkeys(s.what for s in self.shifts):
+            amounts = [s.amount() for s in self.shifts if s.what == what]
+            if len(amounts) == 2 and amounts[0][1:] == amounts[1][1:]:
+                amounts = ["±" + amounts[0][1:]]
+            parts.append(f"{what} {'/'.join(amounts)}")
+        verb = "would FAIL" if self.turns_to == "FAIL" else "would no longer FAIL"
+        return f"{verb} beyond {'; '.join(parts)}"
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> "Resolution":
+        """The resolution recorded in a row (:func:`record_json` of one)."""
+        shifts = tuple(Shift(**{k: v for k, v in s.items()}) for s in data.get("shifts") or ())
+        return cls(str(data.get("verdict", "")), str(data.get("turns_to", "")), shifts,
+                   str(data.get("reason", "")), str(data.get("method", "")))
+
+    @classmethod
+    def none(cls, verdict: str, reason: str) -> "Resolution":
+        """No finite resolution, and why."""
+        turns = "not FAIL" if verdict == "FAIL" else "FAIL"
+        return cls(verdict, turns, (), reason, "")
+
+
 @dataclass(frozen=True)
 class ClaimResult:
     """The verdict of one claim with the evidence that decided it.
@@ -147,6 +286,12 @@ class ClaimResult:
         What the theorem says it should be (a number, or a short text such as ``"finite"``).
     evidence
         The claim kind's :class:`Evidence` (fit coefficients, witness checkpoint, window...).
+    resolution
+        How far the claim's expectation could move before this evidence turns the verdict
+        (:class:`Resolution`; None when it was not computed, e.g. a result built by hand).
+    diagnostic
+        The claim is a diagnostic: shown, but not a verdict (not counted in the totals or
+        the exit code).
 
     Examples
     --------
@@ -162,6 +307,8 @@ class ClaimResult:
     measured: float | None = None
     expected: float | str | None = None
     evidence: Evidence = field(default_factory=Evidence)
+    resolution: Resolution | None = None
+    diagnostic: bool = False
 
     def __post_init__(self) -> None:
         if self.outcome is not Outcome.PASS and not self.reason:
@@ -178,9 +325,15 @@ class ClaimResult:
         """Return a copy whose evidence has ``extra`` keys added (:meth:`Evidence.with_extra`)."""
         return replace(self, evidence=self.evidence.with_extra(**extra))
 
+    def with_resolution(self, resolution: Resolution | None,
+                        diagnostic: bool = False) -> "ClaimResult":
+        """Return a copy with its resolution (and whether the claim is a diagnostic)."""
+        return replace(self, resolution=resolution, diagnostic=diagnostic)
+
     def to_row(self) -> dict[str, Any]:
-        """The JSON fields of this result (without theorem and case)."""
-        return {
+        """The JSON fields of this result (without theorem and case); ``diagnostic`` only
+        when the claim is one."""
+        row = {
             "claim": self.claim,
             "kind": self.kind,
             "outcome": self.outcome.value,
@@ -188,7 +341,11 @@ class ClaimResult:
             "measured": json_safe(self.measured),
             "expected": json_safe(self.expected),
             "evidence": self.evidence.to_json(),
+            "resolution": None if self.resolution is None else record_json(self.resolution),
         }
+        if self.diagnostic:
+            row["diagnostic"] = True
+        return row
 
 
 def undecided(claim: str, kind: str, reason: str,

@@ -40,6 +40,10 @@ class Series:
     log_eta
         Log of the step size at each point (for claims whose evidence derives from it), or
         None; kept as a log because loss-normalized steps exceed the float range.
+    log_grad_norm
+        Log of the gradient norm at each point (per-step series), or None: with ``log_eta``
+        it gives the length ``eta_k ||grad L(theta_k)||`` of the step leaving the point
+        (:class:`~verify.claims.monotone.Monotone`'s tolerance).
     """
 
     name: str
@@ -48,6 +52,7 @@ class Series:
     digits: float | None = None
     note: str = ""
     log_eta: np.ndarray | None = None
+    log_grad_norm: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         lt = np.asarray(self.log_t, dtype=float)
@@ -58,6 +63,9 @@ class Series:
         object.__setattr__(self, "values", v)
         if self.log_eta is not None:
             object.__setattr__(self, "log_eta", np.asarray(self.log_eta, dtype=float))
+        if self.log_grad_norm is not None:
+            object.__setattr__(self, "log_grad_norm",
+                               np.asarray(self.log_grad_norm, dtype=float))
 
     @property
     def trusted_digits(self) -> float:
@@ -72,8 +80,9 @@ class Series:
         """The part of the series with ``log_t >= log_t0``."""
         keep = self.log_t >= log_t0
         log_eta = None if self.log_eta is None else self.log_eta[keep]
+        log_grad = None if self.log_grad_norm is None else self.log_grad_norm[keep]
         return Series(self.name, self.log_t[keep], self.values[keep], self.digits, self.note,
-                      log_eta)
+                      log_eta, log_grad)
 
 
 @dataclass(frozen=True)
@@ -150,6 +159,12 @@ class Claim:
         A :class:`verify.spec.sweep.Sweep`: the claim is judged on one point per run of the
         sweep (the quantity at the end of each run, against ``log x``) instead of on the
         case's trajectory, e.g. a Scaling law, or a Bound that must hold at every value.
+    diagnostic
+        The claim is shown but is not a verdict: its row is flagged ``diagnostic``, it is
+        left out of the outcome totals and the exit code, and the mutation check
+        (:func:`verify.testing.check_mutation`) does not require a finite resolution of it.
+        For a claim whose verdict cannot turn FAIL on its default profile whatever its
+        expectation says (:mod:`verify.claims.resolution`).
     """
 
     name: str
@@ -158,6 +173,7 @@ class Claim:
     reading: bool = False
     show: tuple[str, ...] = ()
     sweep: Any = None
+    diagnostic: bool = False
 
     @property
     def kind(self) -> str:

@@ -9,6 +9,7 @@ import numpy as np
 from verify.claims.base import Claim, ExpectedSpec, Series
 from verify.claims.evidence import BoundCheckpoint, BoundEvidence
 from verify.claims.guards import Scalar, expected_value, nonfinite_result, short_result
+from verify.claims.resolution import Moves, natural_scale, signs, value_move
 from verify.outcome import ClaimResult, Outcome, undecided
 
 
@@ -149,3 +150,20 @@ class Bound(Claim):
                            expected=w.bound,
                            evidence=replace(base, witness=w, n_violations=n_viol,
                                             n_nonfinite=n_nan))
+
+    def resolution_moves(self, series: Series, expected: Mapping[str, float | None],
+                         result: ClaimResult) -> Moves:
+        """What the resolution moves (:mod:`verify.claims.resolution`): each bound toward
+        the data (upper down, lower up), or away from it for a FAIL."""
+        ev = result.evidence
+        near = getattr(ev, "witness", None) or getattr(ev, "closest", None)
+        moves = []
+        for key, spec, toward in (("upper", self.upper, -1), ("lower", self.lower, 1)):
+            b = expected_value(expected, key, spec)
+            if b is None or not np.isfinite(b):
+                continue
+            scale = natural_scale(None if near is None else abs(near.slack),
+                                  fallback=max(abs(b) * 1e-2, 1e-12))
+            moves += [value_move(self, series, {**expected, key: b}, key, sign, scale)
+                      for sign in signs(result, (toward,))]
+        return Moves(tuple(moves), "no finite bound to move")

@@ -6,10 +6,35 @@ from typing import Mapping
 
 import numpy as np
 
-from verify.claims.base import Claim, ExpectedSpec, Series
+from verify.claims.base import Claim, Expected, ExpectedSpec, Series
 from verify.claims.evidence import EventuallyEvidence
 from verify.claims.guards import MIN_POINTS, expected_value, nonfinite_result, short_result
+from verify.claims.resolution import Moves, natural_scale, signs, value_move
 from verify.outcome import ClaimResult, Outcome, undecided
+
+
+def horizon_deadline(fraction: float = 0.75) -> Expected:
+    r"""A declared deadline: the point ``fraction`` of the way through the run's log-time
+    range, :math:`\log T = s_0 + f\,(s_1 - s_0)` with :math:`s_0, s_1` the log time after
+    the first and the last step (run facts ``first_log_t``, ``last_log_t``).  The default,
+    :math:`f = 3/4`, asks the property to hold over the last quarter of the horizon in
+    :math:`\log t` (for a constant step :math:`T = \eta\,\text{steps}^{3/4}`).  A reading:
+    use it where the theorem gives no time; the horizon of each profile was chosen for the
+    theorem's asymptotics to show.
+
+    Examples
+    --------
+    >>> from verify.claims.base import Context
+    >>> c = Context(params={}, values={"first_log_t": 0.405, "last_log_t": 10.309})
+    >>> round(horizon_deadline().resolve(c), 3)
+    7.833
+    """
+    if not 0.0 < fraction <= 1.0:
+        raise ValueError(f"horizon_deadline: fraction={fraction} must be in (0, 1]")
+    f = r"\tfrac34" if fraction == 0.75 else f"{fraction:g}"
+    label = rf"\log T = s_0 + {f}\,(s_1 - s_0),\ [s_0, s_1] = \text{{the run's }}\log t"
+    return Expected(label, lambda c: c.values["first_log_t"]
+                    + fraction * (c.values["last_log_t"] - c.values["first_log_t"]))
 
 
 @dataclass(frozen=True)
@@ -20,10 +45,13 @@ class Eventually(Claim):
     Parameters
     ----------
     by_log_t
-        The theorem's explicit :math:`\log T`, resolved by the runner; None when the
-        theorem only says "eventually".
+        The deadline :math:`\log T`, resolved by the runner: the theorem's explicit time,
+        or a deadline the claim declares (a number, or an
+        :class:`~verify.claims.base.Expected` such as :func:`horizon_deadline`).  None
+        only for a diagnostic (``diagnostic=True``): without a deadline a finite run cannot
+        refute "eventually", so the claim is shown but is not a verdict.
     min_hold
-        Without an explicit :math:`T`: the fraction of the log-time range over which the
+        Without a deadline (diagnostics): the fraction of the log-time range over which the
         property must hold at the end of the run.
 
     Notes
@@ -35,17 +63,21 @@ class Eventually(Claim):
       :math:`\log t \ge \log T` (witness: the first such checkpoint); UNDECIDED if the run
       ends before :math:`T`, has fewer than 5 checkpoints after it, or a non-finite value
       there; else PASS.
-    * Without :math:`T`: a finite run cannot refute "eventually".  PASS if the property
-      holds on at least the last ``min_hold`` fraction of the log-time range (and at 5 or
-      more checkpoints); otherwise UNDECIDED, citing the last time it was false.
+    * Without :math:`T` (a diagnostic): a finite run cannot refute "eventually".  PASS if
+      the property holds on at least the last ``min_hold`` fraction of the log-time range
+      (and at 5 or more checkpoints); otherwise UNDECIDED, citing the last time it was false.
 
     Examples
     --------
     >>> lt = np.linspace(0.0, 10.0, 50)
     >>> s = Series("frozen", lt, (lt > 3.0).astype(float))
-    >>> r = Eventually("e", "frozen").evaluate(s, {})
+    >>> Eventually("e", "frozen", by_log_t=2.0).evaluate(s, {}).outcome.value
+    'FAIL'
+    >>> r = Eventually("e", "frozen", by_log_t=4.0).evaluate(s, {})
     >>> r.outcome.value, round(r.measured, 3)
     ('PASS', 3.061)
+    >>> Eventually("e", "frozen", diagnostic=True).evaluate(s, {}).outcome.value
+    'PASS'
     """
 
     by_log_t: ExpectedSpec = None
@@ -55,6 +87,11 @@ class Eventually(Claim):
         if not 0.0 < self.min_hold <= 1.0:
             raise ValueError(
                 f"Eventually {self.name!r}: min_hold={self.min_hold} must be in (0, 1]")
+        if self.by_log_t is None and not self.diagnostic:
+            raise ValueError(
+                f"Eventually {self.name!r}: give a deadline by_log_t (the theorem's T, or a "
+                "declared one such as horizon_deadline()) or mark the claim diagnostic=True: "
+                "without a deadline a finite run cannot refute 'eventually'")
 
     def expected_specs(self) -> Mapping[str, ExpectedSpec]:
         """The explicit time, resolved by the runner."""
@@ -141,3 +178,18 @@ class Eventually(Claim):
                 measured=t_hat, expected=label, evidence=ev)
         return ClaimResult(self.name, self.kind, Outcome.PASS, "", measured=t_hat,
                            expected=label, evidence=ev)
+
+    def resolution_moves(self, series: Series, expected: Mapping[str, float | None],
+                         result: ClaimResult) -> Moves:
+        r"""What the resolution moves (:mod:`verify.claims.resolution`): the time
+        :math:`\log T` earlier (later for a FAIL); nothing without a :math:`T`."""
+        T = expected_value(expected, "by_log_t", self.by_log_t)
+        if T is None or not np.isfinite(T):
+            return Moves((), "no time T: without a deadline a finite run cannot refute "
+                         "'eventually', there is no expectation to move")
+        last = getattr(result.evidence, "last_false_log_t", None)
+        span = float(np.ptp(series.log_t)) if series.log_t.size > 1 else 1.0
+        scale = natural_scale(None if last is None else abs(T - last), fallback=span / 100)
+        return Moves(tuple(value_move(self, series, {**expected, "by_log_t": T}, "by_log_t", sign,
+                                      scale, what="log T", relative=False)
+                           for sign in signs(result, (-1,))))

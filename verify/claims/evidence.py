@@ -71,6 +71,12 @@ class LimitEvidence(Evidence):
     slope_first_third, slope_last_third, total_change, tol_divergence
         The divergence rule's slopes :math:`dq/ds`, total change and tolerance
         :math:`\tau_q` (when :math:`L` is not named).
+    growth
+        ``GrowthFit.summary()`` of each refit with a growing term
+        (:func:`verify.claims.divergence.growth_check`).
+    drift
+        The pre-asymptotic rule's numbers (:class:`verify.claims.divergence.Drift`), when
+        the fit's interval excludes the named limit.
     """
 
     L_hat: float
@@ -97,6 +103,8 @@ class LimitEvidence(Evidence):
     slope_last_third: float | None = optional()
     total_change: float | None = optional()
     tol_divergence: float | None = optional()
+    growth: tuple[Mapping[str, Any], ...] | None = optional()
+    drift: Mapping[str, float] | None = optional()
 
 
 @dataclass(frozen=True)
@@ -316,7 +324,10 @@ class FrequencyGroup:
     p_value
         Exact two-sided binomial :math:`p`-value of :math:`H_0: P = p(x)`.
     ci
-        Clopper-Pearson interval at the Bonferroni-corrected confidence.
+        Clopper-Pearson interval at the Bonferroni-corrected confidence (shown; not used
+        by the verdict).
+    power
+        Exact power of the group's test (at the Bonferroni level) against the alternative.
     """
 
     x: float
@@ -325,6 +336,7 @@ class FrequencyGroup:
     p: float
     p_value: float
     ci: tuple[float, float]
+    power: float
 
 
 @dataclass(frozen=True)
@@ -336,9 +348,14 @@ class FrequencyEvidence(Evidence):
     groups
         One :class:`FrequencyGroup` per abscissa, in increasing order.
     level, confidence, atol
-        The claim's family-wise level, confidence and equivalence margin.
+        The claim's family-wise level, the intervals' confidence and the shift of the
+        default alternative.
     n_runs
         Runs in all.
+    power, alternative, min_power
+        The family's power against the alternative (the chance that some group's test
+        rejects the prediction when the truth is the alternative), the alternative, and the
+        power a PASS needs.
     """
 
     groups: tuple[FrequencyGroup, ...]
@@ -346,6 +363,9 @@ class FrequencyEvidence(Evidence):
     confidence: float
     atol: float
     n_runs: int
+    power: float
+    alternative: str
+    min_power: float
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,14 @@ from typing import Mapping
 import numpy as np
 
 from verify.claims.base import Claim, ExpectedSpec, Series
+from verify.claims.divergence import (drift_note, growth_check, pre_asymptotic,
+                                     still_approaching)
 from verify.claims.evidence import LimitEvidence
 from verify.claims.fit import RateFit, fit_rate, line_fit
 from verify.claims.guards import (TooShort, digits_result, expected_value, nonfinite_result,
                                   short_result)
 from verify.claims.rates import NEEDS_POSITIVE_LOG, check_basis, extension, n_free
+from verify.claims.resolution import Moves, drift_move, drift_scale, natural_scale, value_move
 from verify.outcome import ClaimResult, Outcome, undecided
 
 #: Slack on "the late increments are at least as large as the early ones" (divergence rule).
@@ -59,6 +62,11 @@ class Limit(Claim):
         :math:`\hat L` at a distance :math:`D > \tau` from the last fitted value and
         :math:`D` exceeds ``max_extrapolation`` times the change :math:`\Delta` of the fit
         across the window, the verdict would rest on the rate model alone: UNDECIDED.
+    tol_source
+        Where the tolerance comes from when the theorem itself states it (a citation, e.g.
+        ``"Theorem 2: |gamma(t) - gamma*| <= 0.01"``).  Empty (the default): the tolerance
+        is this suite's reading, and a PASS needs the evidence, not only the tolerance, to
+        contain :math:`L` (see **Given L**).
 
     Notes
     -----
@@ -73,25 +81,38 @@ class Limit(Claim):
     value) and truncated to its first term, and
     :math:`f` the precision floor of the audited digits.  :math:`CI = \hat L \pm 3\sigma`.
 
-    **Given L.** PASS if :math:`CI \subset [L-\tau, L+\tau]` and the distance
+    **Given L.** PASS if :math:`L \in CI \subset [L-\tau, L+\tau]` and the distance
     :math:`|q-L|` does not grow across the window (end :math:`\le` start :math:`+\tau`),
-    or if the run has already converged (every point of the last quarter of the window
-    within :math:`\tau/2` of :math:`L`, distance not growing, and the move the fit and
-    each model-error refit still predict beyond the last point,
-    :math:`|\hat L - \hat q(s_{last})|`, at most :math:`\tau/2`).
-    FAIL if :math:`CI \cap [L-\tau, L+\tau] = \emptyset`.  Else UNDECIDED.
+    or if :math:`L \in CI` and the run has already converged (every point of the last
+    quarter of the window within :math:`\tau/2` of :math:`L`, distance not growing, and the
+    move the fit and each model-error refit still predict beyond the last point,
+    :math:`|\hat L - \hat q(s_{last})|`, at most :math:`\tau/2`).  An interval inside the
+    tolerance that excludes :math:`L` is UNDECIDED, never PASS (a tolerance wider than the
+    evidence does not make a PASS), unless ``tol_source`` cites the theorem's own tolerance.
+    FAIL if :math:`CI \cap [L-\tau, L+\tau] = \emptyset`, or if the quantity diverges away
+    from :math:`L` (the divergence rule of :mod:`verify.claims.divergence`).  Else UNDECIDED.
 
     **L = None.** FAIL (divergence) if the least-squares slope :math:`dq/ds` over the last
     third of the window is at least as large as over the first third (same sign, up to a
     relative :math:`10^{-6}`), i.e. the increments do not shrink, and the total change
     across the window exceeds :math:`10\tau_q` with :math:`\tau_q = \max(\mathrm{atol},
-    \mathrm{rtol}|q_{last}|)`.  With ``positive``, FAIL if :math:`CI` lies below 0.
+    \mathrm{rtol}|q_{last}|)`; FAIL also if a growing term refit finds growth
+    (:func:`verify.claims.divergence.growth_check`: a :math:`c\log t` or :math:`c\,t^g`
+    term whose rise across the window exceeds :math:`\tau` by more than 3 sigma, sigma
+    including the rise's change under the model-error refits, in the direction the
+    quantity still moves).  With ``positive``, FAIL if
+    :math:`CI` lies below 0, or within :math:`\pm\zeta`, :math:`\zeta = \max(\mathrm{atol},
+    \mathrm{rtol}\max_{window}|q|)` (the limit is 0 at the claim's tolerance relative to
+    the quantity's size on the window).
     PASS if :math:`3\sigma \le \tau` (and :math:`CI > 0` with ``positive``).  Else UNDECIDED.
 
     Fit-based verdicts are withheld (UNDECIDED) when extrapolating, see
     ``max_extrapolation``.  A FAIL is also withheld when it is pre-asymptotic: refitted on
     the first two thirds of the window, the limit lies further from :math:`L` by more than
-    :math:`3\sigma` (the extrapolation still moves toward :math:`L` as the horizon grows).
+    :math:`3\sigma` (the extrapolation still moves toward :math:`L` as the horizon grows)
+    *and* at that rate it would reach the tolerance band within the next decade of
+    :math:`\log t` (:func:`verify.claims.divergence.drift_reach`); a drift that could not
+    close the distance leaves the FAIL standing.
 
     Examples
     --------
@@ -111,6 +132,7 @@ class Limit(Claim):
     positive: bool = False
     max_extrapolation: float = 3.0
     slower_terms: bool = False
+    tol_source: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rate", tuple(self.rate))
@@ -157,6 +179,10 @@ class Limit(Claim):
         if not np.isfinite(sigma):
             return undecided(self.name, self.kind,
                              f"the rate fit is ill-conditioned (sigma = {sigma})", ev)
+        if L is None and self.positive:
+            zero = self._zero_limit(series.name, q, fit, sigma, ev)
+            if zero is not None:
+                return zero
         floor = series.precision_floor(max(float(np.max(np.abs(q))), scale))
         if tol == 0.0:
             return undecided(self.name, self.kind,
@@ -166,7 +192,21 @@ class Limit(Claim):
             return low
         if L is None:
             return self._judge_finite(series, s, q, fit, sigma, tol, ev)
-        return self._judge_value(s, q, fit, alts, sigma, tol, L, ev)
+        return self._judge_value(series.name, s, q, fit, alts, sigma, tol, L, ev)
+
+    def _zero_limit(self, name: str, q: np.ndarray, fit: RateFit, sigma: float,
+                    ev: LimitEvidence) -> ClaimResult | None:
+        r"""With ``positive``: FAIL when the interval lies within the zero band
+        :math:`\pm\zeta`, :math:`\zeta = \max(\mathrm{atol}, \mathrm{rtol}\max|q|)` (the
+        limit is 0 at the claim's tolerance); None otherwise."""
+        zeta = max(self.atol, self.rtol * float(np.max(np.abs(q))))
+        if not (-zeta <= fit.limit - 3 * sigma and fit.limit + 3 * sigma <= zeta):
+            return None
+        return self._result(
+            Outcome.FAIL, f"extrapolated limit {fit.limit:.6g} ± {3 * sigma:.3g} (3 sigma) is 0 "
+            f"at the claim's tolerance: the interval lies within ± {zeta:.3g} (max(atol, rtol x "
+            f"the largest |{name}| {np.max(np.abs(q)):.3g} on the window)), so the limit is not "
+            "positive", fit, "finite, > 0", ev)
 
     def _window(self, series: Series) -> tuple[np.ndarray, np.ndarray, ClaimResult | None]:
         """The decision window ``(s, q, None)`` or ``(.., .., UNDECIDED result)``."""
@@ -227,8 +267,9 @@ class Limit(Claim):
         return ClaimResult(self.name, self.kind, outcome, reason, measured=fit.limit,
                            expected=expected, evidence=ev)
 
-    def _judge_value(self, s: np.ndarray, q: np.ndarray, fit: RateFit, alts: list[RateFit],
-                     sigma: float, tol: float, L: float, ev: LimitEvidence) -> ClaimResult:
+    def _judge_value(self, name: str, s: np.ndarray, q: np.ndarray, fit: RateFit,
+                     alts: list[RateFit], sigma: float, tol: float, L: float,
+                     ev: LimitEvidence) -> ClaimResult:
         """Verdict when the theorem names the limit ``L``."""
         lo, hi = fit.limit - 3 * sigma, fit.limit + 3 * sigma
         d0, d1 = ev.distance_start, ev.distance_end
@@ -236,9 +277,15 @@ class Limit(Claim):
         ci_txt = f"extrapolated limit {fit.limit:.6g} ± {3 * sigma:.3g} (3 sigma)"
         late = s >= s[0] + 0.75 * (s[-1] - s[0])
         remaining = max(abs(f.limit - f.fitted[-1]) for f in (fit, *alts))
-        ev = replace(ev, remaining_move=float(remaining))
-        if (late.sum() >= 2 and not growing and np.all(np.abs(q[late] - L) <= tol / 2)
-                and remaining <= tol / 2):
+        growth = growth_check(s, q, self.rate, tol, L, self._alternatives())
+        ev = replace(ev, remaining_move=float(remaining), growth=growth.summary(),
+                     slope_last_third=growth.late_slope)
+        if growth.diverging is not None:
+            return self._result(Outcome.FAIL, growth.reason(name, s, tol, f"to {L:.6g}"),
+                                fit, L, ev)
+        covers = bool(lo <= L <= hi) or bool(self.tol_source)
+        if (covers and late.sum() >= 2 and not growing
+                and np.all(np.abs(q[late] - L) <= tol / 2) and remaining <= tol / 2):
             ev = replace(ev, converged=True)
             dev = float(np.max(np.abs(q[late] - L)))
             return self._result(
@@ -251,16 +298,28 @@ class Limit(Claim):
             return self._result(Outcome.UNDECIDED, self._extrapolation_reason(fit, ratio),
                                 fit, L, ev)
         if lo >= L - tol and hi <= L + tol and not growing:
-            return self._result(Outcome.PASS, "", fit, L, ev)
+            if covers:
+                return self._result(Outcome.PASS, "", fit, L, ev)
+            return self._result(
+                Outcome.UNDECIDED, f"the evidence excludes {L:.6g}: {ci_txt} lies within the "
+                f"tolerance {L:.6g} ± {tol:.3g} but not around {L:.6g} (gap "
+                f"{L - fit.limit:+.3g}{self._relative(L - fit.limit, L)}, "
+                f"{abs(L - fit.limit) / max(sigma, np.finfo(float).tiny):.3g} sigma); a "
+                "tolerance wider than the evidence does not make a PASS (the rate model may "
+                "be incomplete, or the limit differs by less than the tolerance)", fit, L, ev)
         if hi < L - tol or lo > L + tol:
-            drift = self._drift_toward(s, q, fit, sigma, L) or self._still_approaching(s, q, L)
+            drift, why = pre_asymptotic(s, q, self.rate, fit.limit, sigma, tol, L)
             if drift is not None:
-                return self._result(Outcome.UNDECIDED, drift, fit, L, ev)
+                ev = replace(ev, drift=drift.to_json())
+            if why is None and self.slower_terms:
+                why = still_approaching(s, q, L)
+            if why is not None:
+                return self._result(Outcome.UNDECIDED, why, fit, L, ev)
             return self._result(
                 Outcome.FAIL, f"{ci_txt} excludes expected {L:.6g} (tolerance {tol:.3g}); "
                 f"gap {L - fit.limit:+.4g}{self._relative(L - fit.limit, L)}, at least "
-                f"{max(abs(L - fit.limit) - 3 * sigma, 0.0):.3g} beyond the interval",
-                fit, L, ev)
+                f"{max(abs(L - fit.limit) - 3 * sigma, 0.0):.3g} beyond the interval"
+                + drift_note(drift), fit, L, ev)
         if growing:
             reason = (f"the distance to {L:.6g} grows across the window, from {d0:.3g} at "
                       f"log t = {s[0]:.4g} to {d1:.3g} at log t = {s[-1]:.4g} "
@@ -269,40 +328,6 @@ class Limit(Claim):
             reason = (f"not enough evidence: {ci_txt} overlaps but does not fit within "
                       f"{L:.6g} ± {tol:.3g}; CI width {6 * sigma:.3g} vs 2 tol = {2 * tol:.3g}")
         return self._result(Outcome.UNDECIDED, reason, fit, L, ev)
-
-    def _drift_toward(self, s: np.ndarray, q: np.ndarray, fit: RateFit, sigma: float,
-                      L: float) -> str | None:
-        """Why a FAIL is pre-asymptotic, or None: the fit on the first two thirds of the
-        window (in log t) puts the limit further from ``L`` than the full fit, by more than
-        ``3 sigma``: the extrapolation is still moving toward the expected value as the
-        horizon grows, so the data do not establish a different limit."""
-        early = s <= s[0] + (2.0 / 3.0) * (s[-1] - s[0])
-        if early.sum() < _n_params(self.rate) + 2:
-            return None
-        part = fit_rate(s[early], q[early], self.rate)
-        moved = abs(part.limit - L) - abs(fit.limit - L)
-        if not (np.isfinite(part.limit) and moved > 3 * sigma):
-            return None
-        return (f"pre-asymptotic: the extrapolated limit moves toward the expected {L:.6g} as "
-                f"the horizon grows, {part.limit:.6g} from log t <= {s[early][-1]:.4g} to "
-                f"{fit.limit:.6g} from log t <= {s[-1]:.4g} (by {moved:.3g} > 3 sigma = "
-                f"{3 * sigma:.3g}); the interval excludes {L:.6g} but run longer before "
-                "calling it a counterexample")
-
-    def _still_approaching(self, s: np.ndarray, q: np.ndarray, L: float) -> str | None:
-        """With ``slower_terms``: why a fit-based FAIL is withheld, or None."""
-        if not self.slower_terms:
-            return None
-        third = s >= s[0] + (2.0 / 3.0) * (s[-1] - s[0])
-        d_start, d_end = abs(q[third][0] - L), abs(q[-1] - L)
-        if not d_end < 0.99 * d_start:
-            return None
-        return (f"the declared rate is only the fastest the slowest term may decay, and "
-                f"|q - {L:.6g}| still falls over the last third of the window, from "
-                f"{d_start:.4g} at log t = {s[third][0]:.4g} to {d_end:.4g} at log t = "
-                f"{s[-1]:.4g}: a slower term "
-                "biases the extrapolation away from the expected value, so the fit cannot "
-                "establish a different limit; run longer")
 
     @staticmethod
     def _relative(gap: float, L: float) -> str:
@@ -327,6 +352,11 @@ class Limit(Claim):
                 f"of the window vs {a:.3g} over the first, and it changed by {change:.3g} "
                 f"(> 10 x tolerance {tol_q:.3g}) across log t in [{s[0]:.4g}, {s[-1]:.4g}]",
                 fit, label, ev)
+        growth = growth_check(s, q, self.rate, tol, None, self._alternatives())
+        ev = replace(ev, growth=growth.summary())
+        if growth.diverging is not None:
+            return self._result(Outcome.FAIL, growth.reason(series.name, s, tol,
+                                                            "to a finite value"), fit, label, ev)
         extrapolating, ratio = self._extrapolation(fit, tol)
         if extrapolating:
             return self._result(Outcome.UNDECIDED, self._extrapolation_reason(fit, ratio),
@@ -363,3 +393,29 @@ class Limit(Claim):
         return (f"extrapolation beyond the evidence: the fit puts the limit {fit.limit:.6g} at "
                 f"{dist:.3g} from the last fitted value, {ratio:.3g} x the change {change:.3g} "
                 f"seen across the window (allowed {self.max_extrapolation:g} x); run longer")
+
+    # ---------------------------------------------------------------- resolution
+
+    def resolution_moves(self, series: Series, expected: Mapping[str, float | None],
+                         result: ClaimResult) -> Moves:
+        r"""What the resolution moves (:mod:`verify.claims.resolution`): the named limit
+        :math:`L` up and down; for an unnamed limit, a drift: the moved claim
+        ":math:`q - \delta \log t` converges" is judged on that series."""
+        ev = result.evidence
+        tol, sigma = getattr(ev, "tol", None), getattr(ev, "sigma", None)
+        L = expected_value(expected, "limit", self.limit)
+        if L is not None and np.isfinite(L):
+            gap = abs(getattr(ev, "L_hat", L) - L)
+            scale = natural_scale(tol, 3 * sigma if sigma is not None else None, gap,
+                                  fallback=max(self.atol, self.rtol * abs(L), 1e-12))
+            return Moves(tuple(value_move(self, series, {**expected, "limit": L}, "limit", sign,
+                                          scale) for sign in (1, -1)))
+        if self.limit is not None:
+            return Moves((), f"the expected limit resolved to {L}")
+        # the drift that changes q across the window by what the divergence rule needs
+        window = getattr(ev, "window_log_t", None)
+        need = getattr(ev, "tol_divergence", None)
+        scale = (10 * need / (window[1] - window[0]) if need and window and window[1] > window[0]
+                 else drift_scale(series.log_t, series.values, tol))
+        return Moves(tuple(drift_move(self, series, expected, series.log_t, sign, scale,
+                                      "per unit log t") for sign in (1, -1)))

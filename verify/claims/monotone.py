@@ -9,10 +9,66 @@ import numpy as np
 from verify.claims.base import Claim, ExpectedSpec, Series
 from verify.claims.evidence import MonotoneEvidence, MonotoneStep
 from verify.claims.guards import Scalar, expected_value, nonfinite_result, short_result
+from verify.claims.resolution import Moves, drift_move, natural_scale, signs
 from verify.outcome import ClaimResult, Outcome, undecided
 
-#: Half-width (in second-difference centres) of the neighbourhood that sets a step's tolerance.
+#: Half-width (in points) of the neighbourhood whose largest curvature sets a step's tolerance.
 NEIGHBOURHOOD = 2
+
+#: Half-width (in points) of the local quadratic fit that measures the curvature.
+FIT_HALF_WIDTH = 5
+
+
+def log_step_lengths(series: Series) -> np.ndarray:
+    r""":math:`\log \delta_j = \log\eta_j + \log\|g_j\|` of the step leaving each point of
+    ``series`` (zeros, i.e. unit steps, when the series does not carry both)."""
+    if series.log_eta is None or series.log_grad_norm is None:
+        return np.zeros(series.values.size)
+    out = series.log_eta + series.log_grad_norm
+    return np.where(np.isfinite(out), out, np.nan)
+
+
+def path_curvature(q: np.ndarray, log_delta: np.ndarray,
+                   half_width: int = FIT_HALF_WIDTH) -> np.ndarray:
+    r""":math:`|q''(\sigma)|\,\delta_c^2` at each point :math:`c`: twice the quadratic
+    coefficient of a least-squares quadratic in :math:`u = (\sigma - \sigma_c)/\delta_c`
+    fitted over the :math:`2H+1` points around :math:`c` (shifted inside the window at its
+    ends), :math:`\sigma` the arc length along the path.
+
+    Examples
+    --------
+    >>> k = np.arange(40.0)
+    >>> c = path_curvature(0.5 * k**2 + (-1.0) ** k, np.zeros(40))  # q'' = 1 plus a wobble
+    >>> bool(np.all(np.abs(c - 1.0) < 0.05))
+    True
+    """
+    n = q.size
+    m = min(n, 2 * half_width + 1)
+    lo = np.clip(np.arange(n) - half_width, 0, n - m)
+    idx = lo[:, None] + np.arange(m)[None, :]
+    ld = np.where(np.isfinite(log_delta), log_delta, 0.0)
+    rel = np.exp(np.clip(ld[idx[:, :-1]] - ld[:, None], -700.0, 700.0))  # delta_j / delta_c
+    u = np.concatenate([np.zeros((n, 1)), np.cumsum(rel, axis=1)], axis=1)
+    u -= np.take_along_axis(u, (np.arange(n) - lo)[:, None], axis=1)
+    y = q[idx] - q[:, None]
+    V = np.stack([np.ones_like(u), u, u * u], axis=2)
+    A = np.einsum("nmi,nmj->nij", V, V)
+    rhs = np.einsum("nmi,nm->ni", V, y)
+    sol = (np.linalg.pinv(A) @ rhs[..., None])[..., 0]  # pinv: a degenerate window gives 0
+    return 2.0 * np.abs(sol[:, 2])
+
+
+def second_order_allowance(q: np.ndarray, log_delta: np.ndarray) -> np.ndarray:
+    r"""The second-order part of :math:`\tau_k` (class Notes) for each step ``k``:
+    :math:`2\delta_k^2\max_c |q''_c|` over the points within :data:`NEIGHBOURHOOD` of it."""
+    curv = path_curvature(q, log_delta)  # |q''| delta_c^2
+    ld = np.where(np.isfinite(log_delta), log_delta, 0.0)
+    with np.errstate(divide="ignore"):
+        lw = np.log(curv) - 2.0 * ld  # log(|q''|), up to the common scale
+    pad = np.full(NEIGHBOURHOOD, -np.inf)
+    win = np.lib.stride_tricks.sliding_window_view(np.concatenate([pad, lw, pad]),
+                                                   2 * NEIGHBOURHOOD + 2)[: q.size - 1]
+    return 2.0 * np.exp(np.clip(2.0 * ld[:-1] + win.max(axis=1), -745.0, 709.0))
 
 
 @dataclass(frozen=True)
@@ -35,31 +91,39 @@ class Monotone(Claim):
     -----
     **Tolerance from the step size.**  Gradient-flow theorems say
     :math:`\dot q = \langle \nabla q, -\nabla \mathcal L\rangle \ge 0`.  One GD step
-    :math:`\theta_{k+1} = \theta_k - \eta g_k` changes :math:`q` by (Taylor)
+    :math:`\theta_{k+1} = \theta_k - \eta_k g_k` (length :math:`\delta_k = \eta_k\|g_k\|`,
+    direction :math:`\hat g_k`) changes :math:`q` by (Taylor)
 
-    .. math:: q_{k+1} - q_k = \eta\, \langle \nabla q, -g_k\rangle
-              + \tfrac{\eta^2}{2}\, g_k^\top \nabla^2 q\, g_k + O(\eta^3),
+    .. math:: q_{k+1} - q_k = -\eta_k\, \langle \nabla q, g_k\rangle
+              + \tfrac{1}{2}\,\eta_k^2\|g_k\|^2\; \hat g_k^\top \nabla^2 q(\xi)\, \hat g_k,
 
     whose first term is :math:`\ge 0` under the theorem; only the second-order term can make
-    a step decrease :math:`q`.  For a constant step the second difference
+    a step decrease :math:`q`, by at most :math:`\tfrac12\eta_k^2\|g_k\|^2\beta`, with
+    :math:`\beta` the smoothness (curvature) of :math:`q` along the step.  :math:`\beta` is
+    not known in closed form for the theorems' quantities; it is measured as the curvature
+    of the *smooth* part of :math:`q` along the GD path: with the arc length
+    :math:`\sigma_{j+1} = \sigma_j + \delta_j`, a least-squares quadratic in :math:`\sigma`
+    is fitted to :math:`q` over the :math:`2H+1 = 11` points around each point :math:`c`
+    (clipped to the window), giving :math:`|q''_c|`.  A step-scale oscillation is not a
+    curvature of the path: an alternation :math:`\pm\varepsilon` of period 2 enters
+    :math:`q''` by :math:`0.023\,\varepsilon` only (the quadratic coefficient of an
+    11-point least-squares fit), so it cannot buy its own allowance as the raw second
+    difference :math:`|\Delta^2 q| = 4\varepsilon` did.  A decrease
+    :math:`d_k = q_k - q_{k+1}` (sign flipped for ``increasing=False``) is allowed up to
 
-    .. math:: \Delta^2 q_k = q_{k+1} - 2 q_k + q_{k-1} = \eta^2\, g^\top \nabla^2 q\, g
-              + (\text{change of the first-order term}) + O(\eta^3)
+    .. math:: \tau_k = 2\,\delta_k^2 \max_{|c - (k + 1/2)| \le 5/2} |q''_c|
+              + f(q_k) + f(q_{k+1}),
 
-    measures that term's size (to leading order, twice it) from the series itself.  So a
-    decrease :math:`d_k = q_k - q_{k+1}` (sign flipped for ``increasing=False``) is allowed
-    up to
-
-    .. math:: \tau_k = 2 \max_{|j - (k + 1/2)| \le 5/2} |\Delta^2 q_j| + f(q_k) + f(q_{k+1}),
-
-    the neighbourhood being the second differences centred within 2.5 steps of the step
-    (clipped to the window) and :math:`f` the precision floor of the audited digits (a
-    difference of two values carries both floors).  A decrease of first order
-    (:math:`\propto\eta`) exceeds :math:`\tau_k = O(\eta^2)` for small :math:`\eta`; a
-    GD oscillation of second-order size does not.  With a slowly varying step (relative
-    change :math:`\rho` per step) :math:`\Delta^2 q` also contains :math:`\rho` times the
-    first-order term, which loosens :math:`\tau_k` by that much; ``eta_rel_change`` of the
-    evidence records :math:`\rho` when the series carries step sizes.
+    four times the Taylor bound :math:`\tfrac12\delta_k^2\beta` (the same safety as a
+    second difference's twice), the curvature taken over the points within 2.5 steps of the
+    step and :math:`f` the precision floor of the audited digits (a difference of two
+    values carries both floors).  A decrease of first order (:math:`\propto\eta`) exceeds
+    :math:`\tau_k = O(\eta^2)` for small :math:`\eta`; so does a GD oscillation (period 2
+    or 3) of any size above the smooth second-order term.  The step lengths come from the
+    series' step sizes and gradient norms (``log_eta``, ``log_grad_norm``, recorded for
+    per-step quantities); without them every step counts as one unit of :math:`\sigma`
+    (constant steps).  ``eta_rel_change`` of the evidence records the largest relative
+    change of :math:`\eta` between steps.
 
     **Verdict.**  FAIL if some :math:`d_k > \tau_k` (witness: the largest
     :math:`d_k/\tau_k`, with the number of violations).  UNDECIDED if no step violates but
@@ -101,7 +165,7 @@ class Monotone(Claim):
         sign = 1.0 if self.increasing else -1.0
         q = sign * win.values
         dec = -np.diff(q)  # d_k = q_k - q_{k+1}, > 0 is a step against the claim
-        taylor = 2.0 * self._local_curvature(q)
+        taylor = second_order_allowance(q, log_step_lengths(win))
         floor = np.array([series.precision_floor(x) for x in q])
         tol = taylor + floor[:-1] + floor[1:]
         ratio = dec / tol
@@ -132,19 +196,6 @@ class Monotone(Claim):
         return ClaimResult(self.name, self.kind, Outcome.PASS, "", measured=float(ratio.max()),
                            expected=direction, evidence=ev)
 
-    @staticmethod
-    def _local_curvature(q: np.ndarray) -> np.ndarray:
-        r"""For each step k (between points k and k+1): :math:`\max |\Delta^2 q_j|` over the
-        centres j = k-2 .. k+3 that exist (1 .. n-2)."""
-        n = q.size
-        d2 = np.zeros(n)
-        d2[1:-1] = np.abs(q[2:] - 2.0 * q[1:-1] + q[:-2])
-        out = np.empty(n - 1)
-        for k in range(n - 1):
-            lo, hi = max(k - NEIGHBOURHOOD, 1), min(k + 1 + NEIGHBOURHOOD, n - 2)
-            out[k] = d2[lo:hi + 1].max() if hi >= lo else 0.0
-        return out
-
     def _evidence(self, series: Series, win: Series, onset: float | None, dec: np.ndarray,
                   tol: np.ndarray, ratio: np.ndarray) -> MonotoneEvidence:
         k = int(np.argmax(ratio))
@@ -165,3 +216,22 @@ class Monotone(Claim):
             n_violations=0,
             digits=series.trusted_digits,
             eta_rel_change=eta)
+
+    def resolution_moves(self, series: Series, expected: Mapping[str, float | None],
+                         result: ClaimResult) -> Moves:
+        r"""What the resolution moves (:mod:`verify.claims.resolution`): a drift of
+        :math:`\delta` per GD step against the claimed direction (with it, for a FAIL),
+        linear in the step index so that the second differences, hence the tolerance, stay
+        the same; relative to the median :math:`|\Delta q|` per step."""
+        q = series.values
+        steps = np.abs(np.diff(q[np.isfinite(q)]))
+        median = float(np.median(steps)) if steps.size else 0.0
+        worst = getattr(result.evidence, "worst", None)
+        scale = natural_scale(None if worst is None else abs(worst.tol - worst.decrease),
+                              median, fallback=1e-12)
+        against = -1 if self.increasing else 1
+        index = np.arange(q.size, dtype=float)
+        return Moves(tuple(
+            drift_move(self, series, expected, index, sign, scale, "per GD step",
+                       median if median > 0 else None, "median |step| of the quantity")
+            for sign in signs(result, (against,))))

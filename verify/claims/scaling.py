@@ -11,6 +11,7 @@ from verify.claims.base import Claim, ExpectedSpec, Series
 from verify.claims.fit import line_fit
 from verify.claims.evidence import ScalingEvidence
 from verify.claims.guards import NonPositive, TooFewValues, expected_value, nonfinite_result
+from verify.claims.resolution import Moves, natural_scale, value_move
 from verify.outcome import ClaimResult, Outcome, undecided
 
 
@@ -130,3 +131,16 @@ class Scaling(Claim):
                    f"{self.atol:g}: a small bias, not a different exponent")
         return ClaimResult(self.name, self.kind, Outcome.UNDECIDED, why, measured=slope,
                            expected=a, evidence=ev)
+
+    def resolution_moves(self, series: Series, expected: Mapping[str, float | None],
+                         result: ClaimResult) -> Moves:
+        """What the resolution moves (:mod:`verify.claims.resolution`): the exponent
+        :math:`a` up and down."""
+        a = expected_value(expected, "exponent", self.exponent)
+        if a is None or not np.isfinite(a):
+            return Moves((), f"the expected exponent resolved to {a}")
+        ev = result.evidence
+        scale = natural_scale(self.atol, getattr(ev, "half_width", None),
+                              abs(getattr(ev, "a_hat", a) - a))
+        return Moves(tuple(value_move(self, series, {**expected, "exponent": a}, "exponent", sign,
+                                      scale) for sign in (1, -1)))

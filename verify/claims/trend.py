@@ -10,6 +10,7 @@ from scipy import stats
 from verify.claims.base import Claim, Series
 from verify.claims.evidence import Medians, TrendEvidence
 from verify.claims.guards import Constant, TooFewValues, nonfinite_result
+from verify.claims.resolution import Moves, drift_move, drift_scale, signs
 from verify.outcome import ClaimResult, Outcome, undecided
 
 
@@ -123,3 +124,15 @@ class Trend(Claim):
                            f"{self.level:g} ({'add seeds, or ' if k < x.size else ''}the "
                            "quantity does not move with the parameter)",
                            measured=float(up.statistic), evidence=ev)
+
+    def resolution_moves(self, series: Series, expected: Mapping[str, float | None],
+                         result: ClaimResult) -> Moves:
+        r"""What the resolution moves (:mod:`verify.claims.resolution`): a drift
+        :math:`\delta \log x` against the claimed direction (with it, for a FAIL): the
+        moved claim is ":math:`q - \delta \log x` increases" (or decreases)."""
+        slope = getattr(result.evidence, "theil_sen_per_log_x", None)
+        scale = drift_scale(series.log_t, series.values,
+                            None if slope is None else abs(slope) * float(np.ptp(series.log_t)))
+        against = -1 if self.direction == "increasing" else 1
+        return Moves(tuple(drift_move(self, series, expected, series.log_t, sign, scale,
+                                      "per unit log x") for sign in signs(result, (against,))))

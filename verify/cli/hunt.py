@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import time
 from pathlib import Path
 from typing import Sequence
 
+from verify.cli import outdir
 from verify.cli.progress import Bar
-from verify.explore.hunt import digest, hunt, save
+from verify.explore.hunt import check_arguments, digest, hunt, save
 from verify.spec import registry
 
 
@@ -30,15 +32,21 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
 def command(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """``verify hunt``: search, save findings, print them; exit 1 when a failure was found.
 
-    An interrupt (Ctrl-C) ends the search early: what was found is saved, exit code 130.
+    The arguments and the output directory are checked before the search starts. An
+    interrupt (Ctrl-C) ends the search early: what was found is saved, exit code 130.
     """
     thm = registry.get(args.theorem)
-    bar = Bar(args.budget + args.shrink, f"hunt {thm.id}")
-    t0 = time.perf_counter()
-    result = hunt(thm, args.budget, args.drop, args.seed, args.profile, args.shrink,
-                  perturb_data=args.perturb, progress=lambda note, done: bar.update(done, note))
-    bar.close()
-    commands = save(result, args.out, argv, time.perf_counter() - t0)
+    check_arguments(thm, args.budget, args.drop, args.seed, args.profile, args.shrink)
+    out = outdir.prepare(args.out)
+    cmd = "verify " + shlex.join(argv)
+    with outdir.lock(out, cmd):
+        outdir.claim(out, outdir.Scope("hunt", (thm.id,), "hunt"))
+        bar = Bar(args.budget + args.shrink, f"hunt {thm.id}")
+        t0 = time.perf_counter()
+        result = hunt(thm, args.budget, args.drop, args.seed, args.profile, args.shrink,
+                      perturb_data=args.perturb, progress=lambda note, done: bar.update(done, note))
+        bar.close()
+        commands = save(result, out, argv, time.perf_counter() - t0)
     for t, cmd in zip(result.findings, commands):
         claims = ", ".join(f"{c} {t.outcomes[c]}" for c in t.found)
         print(f"FOUND: {t.label}: {claims}\n  reproduce: {cmd}", file=sys.stderr)

@@ -13,11 +13,12 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
+from verify.cli import outdir
+from verify.cli.args import check_jobs
 from verify.cli.progress import Bar
 from verify.engine.cluster import dask_executor
 from verify.engine.results import provenance, write
 from verify.engine.runner import Executor, Progress, pool_executor
-from verify.errors import UserError
 from verify.explore.analysis import Summary, summarize
 from verify.explore.confirm import confirm
 from verify.explore.stress import (base_profile, choose_axes, document, grid, parse_vary, run_sweep,
@@ -28,8 +29,12 @@ from verify.spec import registry
 
 
 def render(doc: dict[str, Any], out: Path, axes: tuple[str, str | None] | None = None
-           ) -> tuple[Summary, dict[str, str]]:
-    """Write the phase diagrams, the counterexample case files and stress.md from ``doc``."""
+           ) -> tuple[Summary, dict[str, str], list[str]]:
+    """Write the phase diagrams, the counterexample case files and stress.md from ``doc``.
+
+    Returns the summary, the command reproducing each counterexample, and the file names
+    of the phase diagrams (in ``out/plots``).
+    """
     out = Path(out)
     summary = summarize(doc)
     images = {}
@@ -38,7 +43,7 @@ def render(doc: dict[str, Any], out: Path, axes: tuple[str, str | None] | None =
         images[claim] = f"plots/{name}"
     commands = write_counterexamples(summary, out)
     atomic_write_text(out / "stress.md", stressmd.stress_markdown(summary, images, commands))
-    return summary, commands
+    return summary, commands, [Path(p).name for p in images.values()]
 
 
 def add_arguments(ap: argparse.ArgumentParser) -> None:
@@ -55,12 +60,11 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--out", default="reports/stress", type=Path, help="output directory")
     ap.add_argument("--jobs", type=int, default=1, help="local worker processes")
     ap.add_argument("--scheduler", help="Dask scheduler address (needs the [dask] extra)")
-    ap.add_argument("--fresh", action="store_true", help="ignore cached finished cases in OUT")
+    ap.add_argument("--fresh", action="store_true", help="ignore cached finished cases in OUT and "
+                    "replace the report there, whatever command made it")
 
 
 def _executor(args: argparse.Namespace) -> Executor:
-    if args.jobs < 1:
-        raise UserError(f"--jobs {args.jobs} must be >= 1")
     if args.scheduler:
         return dask_executor(args.scheduler)
     return pool_executor(args.jobs)
@@ -85,22 +89,28 @@ def _bar(total: int) -> Progress:
 def command(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """``verify stress``: run the sweep, write results, phase diagrams, stress.md; exit code."""
     thm = registry.get(args.theorem)
+    check_jobs(args.jobs, local=not args.scheduler)
     spec = grid(thm, args.grid or "default") if args.grid or not args.vary else {}
     spec.update(parse_vary(thm, args.vary))
     profile = args.profile or base_profile(thm)
     sw = sweep(thm, profile, spec, args.seeds)
     axes = choose_axes(sw.varied, args.axes)
-    executor = _executor(args)
-    t0 = time.perf_counter()
-    results = run_sweep(sw, args.out, executor, _bar(len(sw.cases)), not args.fresh)
-    prov = provenance("verify " + shlex.join(argv), profile, args.jobs, time.perf_counter() - t0)
-    doc = document(sw, results, prov, axes)
-    first = summarize(doc)
-    if first.counterexamples:  # a FAIL in the proven region must persist at a longer horizon
-        doc["stress"]["confirmations"] = confirm(sw.cases, first, args.out, executor,
-                                                 _bar(len(first.counterexamples)), stress_work)
-    write(doc, args.out)
-    summary, commands = render(doc, args.out, axes)
+    out = outdir.prepare(args.out)
+    cmd = "verify " + shlex.join(argv)
+    with outdir.lock(out, cmd):
+        outdir.claim(out, outdir.Scope("stress", (thm.id,), profile), fresh=args.fresh)
+        executor = _executor(args)
+        t0 = time.perf_counter()
+        results = run_sweep(sw, out, executor, _bar(len(sw.cases)), not args.fresh)
+        prov = provenance(cmd, profile, args.jobs, time.perf_counter() - t0)
+        doc = document(sw, results, prov, axes)
+        first = summarize(doc)
+        if first.counterexamples:  # a FAIL in the proven region must persist at a longer horizon
+            doc["stress"]["confirmations"] = confirm(sw.cases, first, out, executor,
+                                                     _bar(len(first.counterexamples)), stress_work)
+        write(doc, out)
+        summary, commands, plots = render(doc, out, axes)
+        outdir.prune_plots(out, plots, pattern="phase-*.png")
     for cx in summary.counterexamples:
         for claim, reason in cx.failures:
             print(f"COUNTEREXAMPLE: {cx.case} {claim} FAILed with every assumption holding: {reason}",

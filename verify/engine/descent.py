@@ -39,20 +39,23 @@ class Descent:
 
 
 def stop_rule(case: Case) -> StopRule:
-    """The stop rule of ``case``: ``steps``, ``max_log_t`` and ``log(stop_loss)`` (0: never)."""
+    """The stop rule of ``case``: ``steps``, ``max_log_t`` and ``log(stop_loss)`` (0: never);
+    the case's budget (:func:`verify.dynamics.trajectory.wall_deadline`) ends the run too."""
     s = case.settings
     floor = math.log(s.stop_loss) if s.stop_loss > 0 else -math.inf
-    return StopRule(s.steps, s.max_log_t, floor)
+    return StopRule(s.steps, s.max_log_t, floor, deadline_stops=True)
 
 
 def descend(case: Case, data: Dataset, model: Model, loss: Loss,
-            progress: Callable[[int, int], None] | None = None) -> Descent:
-    """Run GD for ``case`` on ``data`` from the case's initialization and record it.
+            progress: Callable[[int, int], None] | None = None,
+            params0: Mapping[str, np.ndarray] | None = None) -> Descent:
+    """Run GD for ``case`` on ``data`` from the case's initialization (or ``params0``) and
+    record it.
 
     ``progress(k, max_steps)`` is called every few hundred steps.
     """
     s = case.settings
-    params0 = initial_params(model, data.d, case.problem)
+    params0 = initial_params(model, data.d, case.problem) if params0 is None else params0
     rule = StepRule(case.problem["eta"], s.step_rule, model.homogeneity)
     be = make_backend(s.backend, s.dps)
     rec_model: Any = model

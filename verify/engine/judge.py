@@ -4,7 +4,11 @@ Third stage of the engine's pipe (descent -> measure -> judge -> sweeps -> case 
 
 - :func:`judge` resolves each claim's expected values in a
   :class:`~verify.claims.base.Context` and lets the claim decide on its series (a sweep
-  claim on its sweep points, which join its evidence);
+  claim on its sweep points, which join its evidence), then finds the verdict's
+  resolution (:func:`verify.claims.resolution.resolution_of`: the smallest move of the
+  expectation that turns it, by re-judging the same series);
+- :func:`recording` lets a caller (the mutation check of :mod:`verify.testing`) see each
+  :class:`Judgement`, the claim with the series and expected values it was judged on;
 - :func:`step_checked` withholds a verdict that moves when the step is halved
   (:func:`verify.dynamics.stepcheck.compare`);
 - :func:`apply_policy`: SKIPPED (or UNDECIDED) when an assumption does not hold in a
@@ -14,14 +18,19 @@ Third stage of the engine's pipe (descent -> measure -> judge -> sweeps -> case 
 """
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any, Iterator, Mapping, Sequence
 
 import numpy as np
 
-from verify.claims.base import Context, Series, resolve
+from verify.claims.base import Claim, Context, Series, resolve
+from verify.claims.memo import memoizing
+from verify.claims.resolution import resolution_of
 from verify.dynamics import stepcheck
 from verify.errors import TargetFailed
-from verify.outcome import ClaimResult, Outcome, undecided
+from verify.outcome import ClaimResult, Outcome, Resolution, undecided
 from verify.spec import assumptions as asm
 from verify.spec.theorem import Theorem
 
@@ -38,20 +47,72 @@ def _sweep_evidence(claim: Any, s: Series, series: Mapping[str, Series]) -> dict
     return {"points": pts, "x_label": sw.x_label or sw.parameter, "seeds": sw.seeds}
 
 
+@dataclass(frozen=True)
+class Judgement:
+    """One claim judged: the series and resolved expected values it was judged on, and its
+    result (with its resolution), as :func:`recording` hands them over."""
+
+    claim: Claim
+    series: Series
+    expected: Mapping[str, float | None]
+    result: ClaimResult
+
+
+#: The list :func:`recording` collects judgements into (None outside a recording block).
+_RECORDING: ContextVar[list[Judgement] | None] = ContextVar("verify_judgements", default=None)
+
+
+@contextmanager
+def recording() -> Iterator[list[Judgement]]:
+    """Collect every :class:`Judgement` of :func:`judge` made inside the block, in order.
+
+    For checks that re-judge a claim on the evidence of a real run (the mutation check of
+    :mod:`verify.testing`) without keeping every series in the results; a case run with a
+    step check judges twice (at ``eta``, then at ``eta/2``), and ``--backend auto`` once per
+    rung, so a block may see a claim more than once.  Outside a block nothing is kept.
+    """
+    log: list[Judgement] = []
+    token = _RECORDING.set(log)
+    try:
+        yield log
+    finally:
+        _RECORDING.reset(token)
+
+
+def _unjudged(claim: Claim, reason: str) -> ClaimResult:
+    """UNDECIDED before the claim could judge: no resolution (``reason``)."""
+    return undecided(claim.name, claim.kind, reason).with_resolution(
+        Resolution.none(Outcome.UNDECIDED.value, f"not judged: {reason}"), claim.diagnostic)
+
+
+def _judged(claim: Claim, s: Series, expected: Mapping[str, float | None]) -> ClaimResult:
+    """The claim's verdict on ``s`` with its resolution (one memo for the fit and the
+    re-judgements, :mod:`verify.claims.memo`)."""
+    with memoizing():
+        result = claim.evaluate(s, expected)
+        resolution = resolution_of(claim, s, expected, result)
+    result = result.with_resolution(resolution, claim.diagnostic)
+    log = _RECORDING.get()
+    if log is not None:
+        log.append(Judgement(claim, s, dict(expected), result))
+    return result
+
+
 def judge(thm: Theorem, series: Mapping[str, Series], ctx: Context) -> list[ClaimResult]:
-    """Every claim of ``thm`` decided on its series (``sweep:<claim>`` before its quantity)."""
+    """Every claim of ``thm`` decided on its series (``sweep:<claim>`` before its quantity),
+    each with its :class:`~verify.outcome.Resolution`."""
     results = []
     for claim in thm.claims:
         try:
             expected = {k: resolve(v, ctx) for k, v in claim.expected_specs().items()}
         except TargetFailed as exc:
-            results.append(undecided(claim.name, claim.kind, f"expected value unavailable: {exc}"))
+            results.append(_unjudged(claim, f"expected value unavailable: {exc}"))
             continue
         s = series.get(f"{SWEEP}{claim.name}", series.get(claim.quantity))
         if s is None:
-            results.append(undecided(claim.name, claim.kind, f"no series for {claim.quantity!r}"))
+            results.append(_unjudged(claim, f"no series for {claim.quantity!r}"))
             continue
-        result = claim.evaluate(s, expected)
+        result = _judged(claim, s, expected)
         if s.name.startswith(SWEEP):
             result = result.with_evidence(**_sweep_evidence(claim, s, series))
         results.append(result)
@@ -60,13 +121,22 @@ def judge(thm: Theorem, series: Mapping[str, Series], ctx: Context) -> list[Clai
 
 def not_run(thm: Theorem, why: str) -> list[ClaimResult]:
     """Every claim UNDECIDED because the run did not happen (``why``)."""
-    return [ClaimResult(c.name, c.kind, Outcome.UNDECIDED, why) for c in thm.claims]
+    return [ClaimResult(c.name, c.kind, Outcome.UNDECIDED, why).with_resolution(
+        Resolution.none(Outcome.UNDECIDED.value, f"not judged: {why}"), c.diagnostic)
+        for c in thm.claims]
 
 
 def step_checked(results: Sequence[ClaimResult], half: Sequence[ClaimResult]) -> list[ClaimResult]:
     """``results`` compared claim by claim with those of the half-step rerun."""
     by_claim = {r.claim: r for r in half}
     return [stepcheck.compare(r, by_claim.get(r.claim)) for r in results]
+
+
+def perturb_checked(results: Sequence[ClaimResult],
+                    moved: Sequence[ClaimResult]) -> list[ClaimResult]:
+    """``results`` compared claim by claim with those of the perturbed-initialization rerun."""
+    by_claim = {r.claim: r for r in moved}
+    return [stepcheck.compare_perturbed(r, by_claim.get(r.claim)) for r in results]
 
 
 def _certified(targets: Mapping[str, Any]) -> str:
@@ -101,8 +171,8 @@ def apply_policy(thm: Theorem, result: ClaimResult, audit: tuple, stress: bool,
     'UNEXPECTED PASS of an expected failure (published counterexample)'
     """
     bad = [a for a in audit if a.status is not asm.Status.HOLDS]
-    if bad and not stress:
-        a = bad[0]
+    if bad and not stress:  # a violated assumption decides (SKIPPED) over an undecided one
+        a = next((a for a in bad if a.status is asm.Status.VIOLATED), bad[0])
         verb = "is violated" if a.status is asm.Status.VIOLATED else "could not be decided"
         note = f": {a.note}" if a.note else ""
         reason = f"assumption {a.name!r} {verb} (slack {a.slack:.4g}){note}"

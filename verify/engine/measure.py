@@ -97,7 +97,7 @@ def series(measure: Measure, traj: Trajectory, digits: Mapping[str, float],
     s = traj.scalars
     for name, arr in measure.per_step(s).items():
         out[name] = Series(name, s["log_t"][1:], arr[1:], digits.get(name), notes.get(name, ""),
-                           log_eta=s["log_eta"][1:])
+                           log_eta=s["log_eta"][1:], log_grad_norm=s["log_grad_norm"][1:])
     return out
 
 
@@ -111,8 +111,12 @@ def end_values(measure: Measure, traj: Trajectory) -> dict[str, float]:
 
 def onsets(traj: Trajectory, loss: Loss, n: int) -> dict[str, float]:
     """Run facts the claims' expected values may read: ``zero_margin_log_t``, the first
-    ``log t`` whose loss is below that of a zero margin (inf if never)."""
+    ``log t`` whose loss is below that of a zero margin (inf if never); ``first_log_t`` and
+    ``last_log_t``, the log time after the first and the last step (the run's log-time range,
+    :func:`verify.claims.eventually.horizon_deadline`)."""
     s = traj.scalars
     below = np.nonzero(s["log_loss"][1:] < loss.zero_margin_log_loss(n))[0]
     first = float(s["log_t"][1:][below[0]]) if len(below) else math.inf
-    return {"zero_margin_log_t": first}
+    lt = s["log_t"][1:]
+    span = (float(lt[0]), float(lt[-1])) if len(lt) else (math.nan, math.nan)
+    return {"zero_margin_log_t": first, "first_log_t": span[0], "last_log_t": span[1]}

@@ -1,11 +1,13 @@
 """The on-disk cache of sweep runs: a run's key, its file, and its end values read and written.
 
 Part of the sweep stage of the engine's pipe (descent -> measure -> judge -> sweeps -> case
--> record).  A sweep run is cached as ``<sweep dir>/<key>.json``, the key a hash of the
-theorem id, every parameter of the run and the verify version (:func:`run_key`), so a
-cached run never outlives a code change.  Written by :mod:`verify.engine.sweepjobs` (the
+-> record).  A sweep run is cached as ``OUT/sweeps/<code>/<key>.json``: the key a hash of the
+theorem id, every parameter of the run and the verify version (:func:`run_key`), the
+directory ``code`` the hash of the theorem's sources, its case file, the engine's source and
+the dependencies' versions (:mod:`verify.engine.fingerprint`), so a cached run is read only
+while everything that decides it is unchanged.  Written by :mod:`verify.engine.sweepjobs` (the
 runs as jobs, before the cases), read by :class:`verify.engine.sweeps.SweepRuns` (the
-cases).
+cases, handed their theorem's ``code`` directory).
 """
 from __future__ import annotations
 
@@ -49,8 +51,8 @@ class RunEnd:
 
 
 def run_key(theorem: str, params: Mapping[str, Any]) -> str:
-    """The cache key of the run of ``theorem`` with ``params``: theorem, every parameter
-    and the verify version, hashed (SHA-256, 20 hex digits)."""
+    """The cache key of the run of ``theorem`` with ``params`` within its code directory:
+    theorem, every parameter and the verify version, hashed (SHA-256, 20 hex digits)."""
     text = json.dumps([theorem, dict(params), package_versions()["verify"]], sort_keys=True,
                       default=repr)
     return hashlib.sha256(text.encode()).hexdigest()[:20]

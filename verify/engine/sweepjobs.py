@@ -9,8 +9,10 @@ cases (both cores locally, or a Dask cluster) and writes each run's end-of-run q
 atomically to ``OUT/sweeps/<key>.json`` as it finishes (:mod:`verify.engine.sweepcache`).
 The cases then read those files (:class:`verify.engine.sweeps.SweepRuns` with a cache
 directory) instead of rerunning; an interrupted run resumes without recomputing a finished
-sweep run.  The numbers are the same as a serial run's: each run depends only on its
-parameters (its seed derives from the case seed, the value and the seed index,
+sweep run.  The runs of a theorem live under ``OUT/sweeps/<code>/``, ``code`` the hash of its
+sources, case file, engine and dependencies (:meth:`verify.engine.fingerprint.Fingerprints.code`),
+so a run is reused only while everything that decides it is unchanged.  The numbers are the
+same as a serial run's: each run depends only on its parameters (its seed derives from the case seed, the value and the seed index,
 :meth:`verify.spec.sweep.Sweep.runs`).
 """
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
-from verify.engine.results import package_versions
+from verify.engine.fingerprint import Fingerprints, Reuse, package_versions
 from verify.engine.sweepcache import dump, load, path_of, run_key
 from verify.engine.sweeps import sweep_cases, sweep_end
 from verify.io import atomic_write_text
@@ -31,27 +33,32 @@ SWEEP_DIR = "sweeps"
 
 @dataclass(frozen=True)
 class SweepJob:
-    """One run of a sweep (picklable: the theorem is looked up by id in the worker)."""
+    """One run of a sweep (picklable: the theorem is looked up by id in the worker), with
+    ``code``, the hash of everything but its parameters that decides it (its directory)."""
 
     theorem: str
     params: Mapping[str, Any]
+    code: str = ""
 
     def key(self) -> str:
-        """Cache key: theorem, every parameter and the verify version (:func:`run_key`)."""
+        """Cache key within its ``code`` directory: theorem, every parameter and the verify
+        version (:func:`run_key`)."""
         return run_key(self.theorem, self.params)
 
 
-def collect(cases: Sequence[Case]) -> list[SweepJob]:
-    """Every distinct sweep run of ``cases`` (their theorems' sweep claims), in order."""
-    seen: dict[str, SweepJob] = {}
+def collect(cases: Sequence[Case], prints: Fingerprints | None = None) -> list[SweepJob]:
+    """Every distinct sweep run of ``cases`` (their theorems' sweep claims), in order, with
+    its code hash from ``prints`` (none without)."""
+    seen: dict[tuple[str, str], SweepJob] = {}
     for case in cases:
         thm = registry.get(case.theorem)
+        code = prints.code(thm.id) if prints is not None else ""
         for claim in thm.claims:
             if getattr(claim, "sweep", None) is None:
                 continue
             for sub in sweep_cases(thm, case, claim):
-                job = SweepJob(thm.id, dict(sub.params))
-                seen.setdefault(job.key(), job)
+                job = SweepJob(thm.id, dict(sub.params), code)
+                seen.setdefault((code, job.key()), job)
     return list(seen.values())
 
 
@@ -59,26 +66,30 @@ def sweep_work(job: SweepJob) -> dict[str, Any]:
     """End-of-run quantities and target statuses of one sweep run (worker side)."""
     p = dict(job.params)
     end = sweep_end(registry.get(job.theorem), Case(job.theorem, p, tuple(sorted(p))))
-    return {"theorem": job.theorem, "key": job.key(), "seed": job.params["seed"], **end.to_json(),
-            "verify_version": package_versions()["verify"]}
+    return {"theorem": job.theorem, "key": job.key(), "code": job.code, "seed": job.params["seed"],
+            **end.to_json(), "verify_version": package_versions()["verify"]}
 
 
 def run_sweeps(cases: Sequence[Case], out: Path, executor: Callable[..., Iterator[tuple[int, Any]]],
-               progress: Callable[[str, float], None] | None = None, resume: bool = True) -> Path:
-    """Run every sweep run of ``cases`` not cached under ``OUT/sweeps``; return that directory.
+               progress: Callable[[str, float], None] | None = None, resume: bool = True,
+               prints: Fingerprints | None = None, reuse: Reuse | None = None) -> Path:
+    """Run every sweep run of ``cases`` not cached under ``OUT/sweeps/<code>``; return
+    ``OUT/sweeps`` (the runs of a theorem are in its subdirectory ``prints.code(theorem)``).
 
     ``executor(work, jobs)`` is the cases' executor (:func:`verify.engine.runner.pool_executor` or
     :func:`verify.engine.cluster.dask_executor`); ``progress(note, done)`` counts runs done,
-    cached ones included.
+    cached ones included; ``reuse`` receives how many were cached.
     """
     where = Path(out) / SWEEP_DIR
-    jobs = collect(cases)
-    todo = [j for j in jobs if not (resume and load(where, j.key()) is not None)]
+    jobs = collect(cases, prints if prints is not None else Fingerprints())
+    todo = [j for j in jobs if not (resume and load(where / j.code, j.key()) is not None)]
     done = len(jobs) - len(todo)
+    if reuse is not None:
+        reuse.sweep_runs, reuse.sweep_total = done, len(jobs)
     if progress and jobs:
         progress(f"{done} cached", done)
-    for _, res in executor(sweep_work, todo):
-        atomic_write_text(path_of(where, res["key"]), dump(res))
+    for i, res in executor(sweep_work, todo):
+        atomic_write_text(path_of(where / todo[i].code, todo[i].key()), dump(res))
         done += 1
         if progress:
             progress("sweep runs", done)

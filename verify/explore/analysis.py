@@ -14,6 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping, Sequence
 
+from verify.explore.paths import slug
+
 
 @dataclass(frozen=True)
 class Record:
@@ -46,8 +48,9 @@ class Counterexample:
 
     @property
     def name(self) -> str:
-        """Directory name of its reproducing case file."""
-        return f"{self.theorem}-{self.config_hash[:12]}"
+        """Directory name of its reproducing case file: ``<theorem>-<hash>`` as a safe slug
+        (:func:`verify.explore.paths.slug`: both parts come from results.json)."""
+        return slug(f"{self.theorem}-{str(self.config_hash)[:12]}")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ inputs is not carried by the .npz).
 from __future__ import annotations
 
 import dataclasses
+import io
 import random
 import shlex
 from pathlib import Path
@@ -30,12 +31,13 @@ import numpy as np
 from verify.spec.cases import Case, profile_cases
 from verify.problem.data import Dataset
 from verify.errors import UserError
-from verify.engine.case import run_case
+from verify.engine.case import run_case, sized
 from verify.problem.seeds import seed_streams
 from verify.explore.searchspace import PERTURB, Dim, perturb, search_space
+from verify.explore.paths import inside, slug
 from verify.explore.stress import write_case_file
 from verify.engine.results import assemble, provenance, write
-from verify.io import atomic_write_text, dumps
+from verify.io import atomic_write_bytes, atomic_write_text, dumps
 from verify.spec.theorem import Theorem
 
 FOUND = ("FAIL", "XFAIL")
@@ -104,7 +106,8 @@ class _Search:
         if not shake:
             return case, None
         data = self.thm.generate(case.params, seed_streams(case.seed)[0])
-        return case, perturb(data, values.get("drop_frac", 0.0), values.get("jitter", 0.0), case.seed)
+        data = perturb(data, values.get("drop_frac", 0.0), values.get("jitter", 0.0), case.seed)
+        return sized(self.thm, case, data), data  # n of the data, as `verify run --data` sees it
 
     def _run(self, values: Mapping[str, Any]) -> Trial:
         try:
@@ -159,6 +162,25 @@ def _findings(search: _Search, minimal: Mapping[str, Any] | None) -> tuple[Trial
     return tuple(out)
 
 
+def check_arguments(thm: Theorem, budget: int = 20, drop: Sequence[str] = (), seed: int = 0,
+                    profile: str = "quick", shrink_budget: int = 20, path: Path | None = None,
+                    space: Mapping[str, Dim] | None = None) -> dict[str, Dim]:
+    """Check the arguments of :func:`hunt` before anything runs; returns the search space.
+
+    An unknown assumption in ``drop``, a budget below 1, a negative shrink budget or seed,
+    or a profile the case file lacks is a UserError naming the value and the fix.
+    """
+    names = [a.name for a in thm.assumptions]
+    if unknown := [d for d in drop if d not in names]:
+        raise UserError(f"--drop {unknown[0]!r} is not an assumption of {thm.id}; "
+                        f"choose from {', '.join(names)}")
+    if budget < 1 or shrink_budget < 0:
+        raise UserError(f"--budget {budget} must be >= 1 and the shrink budget {shrink_budget} >= 0")
+    if seed < 0:
+        raise UserError(f"--seed {seed} must be >= 0")
+    return dict(space) if space is not None else search_space(thm, profile, path)
+
+
 def hunt(thm: Theorem, budget: int = 20, drop: Sequence[str] = (), seed: int = 0, profile: str = "quick",
          shrink_budget: int = 20, path: Path | None = None, space: Mapping[str, Dim] | None = None,
          perturb_data: bool | None = None,
@@ -198,13 +220,7 @@ def hunt(thm: Theorem, budget: int = 20, drop: Sequence[str] = (), seed: int = 0
     from hypothesis import strategies as st
     from hypothesis.errors import NoSuchExample, Unsatisfiable
 
-    names = [a.name for a in thm.assumptions]
-    if unknown := [d for d in drop if d not in names]:
-        raise UserError(f"--drop {unknown[0]!r} is not an assumption of {thm.id}; "
-                        f"choose from {', '.join(names)}")
-    if budget < 1 or shrink_budget < 0:
-        raise UserError(f"--budget {budget} must be >= 1 and the shrink budget {shrink_budget} >= 0")
-    space = dict(space) if space is not None else search_space(thm, profile, path)
+    space = check_arguments(thm, budget, drop, seed, profile, shrink_budget, path, space)
     if bool(drop) if perturb_data is None else perturb_data:
         space = PERTURB | space
     search = _Search(thm, profile, drop, shrink_budget, path, progress)
@@ -238,13 +254,14 @@ def save(result: HuntResult, out: Path, argv: Sequence[str] = (), wall: float = 
                           *(f"{c} {t.outcomes[c]}: {r['reason']}" for c in t.found
                             for r in res.get("rows", []) if r["claim"] == c),
                           f"assumptions not holding: {', '.join(outside) or 'none'}"])
-        name = f"{result.theorem}-{res.get('config_hash', str(k))[:12]}"
-        where = out / "counterexamples" / name
+        name = slug(f"{result.theorem}-{str(res.get('config_hash', k))[:12]}")
+        where = inside(out, "counterexamples", name)
         data_file = None
         if t.data is not None:
             data_file = where / "data.npz"
-            where.mkdir(parents=True, exist_ok=True)
-            np.savez(data_file, X=t.data.X, y=t.data.y)
+            buf = io.BytesIO()
+            np.savez(buf, X=t.data.X, y=t.data.y)
+            atomic_write_bytes(data_file, buf.getvalue())
         commands.append(write_case_file(result.theorem, res.get("params", {}), where, note,
                                         stress=bool(outside), data_file=data_file)[1])
     log = {"theorem": result.theorem, "drop": list(result.drop), "budget": result.budget,

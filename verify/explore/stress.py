@@ -13,16 +13,16 @@ as case files ``OUT/counterexamples/<name>/<theorem>.toml`` that ``verify run`` 
 from __future__ import annotations
 
 import dataclasses
-import json
-import math
 import shlex
 import traceback
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+import tomli_w
+
 from verify.spec import registry
-from verify.spec.cases import Case, case_file, case_table, load_file, profile_cases
-from verify.errors import UserError
+from verify.spec.cases import MAX_CASES, Case, case_file, case_table, load_file, profile_cases
+from verify.errors import UserError, one_line
 from verify.outcome import ClaimResult, Outcome
 from verify.spec.params import Param
 from verify.engine.results import assemble, package_versions
@@ -30,6 +30,7 @@ from verify.io import atomic_write_text
 from verify.engine.runner import Executor, Job, Progress, case_work, pool_executor, run_jobs
 from verify.spec.theorem import Theorem
 from verify.explore.analysis import Summary
+from verify.explore.paths import check_key, inside, theorem_file
 
 CX_PROFILE = "counterexample"
 
@@ -98,10 +99,10 @@ def sweep(thm: Theorem, profile: str, spec: Mapping[str, list], seeds: int = 1,
     axes, followed by any list of the base profile itself. Every value is validated against
     the theorem's schema (UserError otherwise).
     """
-    if seeds < 1:
-        raise UserError(f"--seeds {seeds} must be >= 1")
+    if not 1 <= seeds <= MAX_CASES:
+        raise UserError(f"--seeds {seeds} must be between 1 and {MAX_CASES}")
     _check_keys(thm, list(spec), "sweep")
-    spec = {k: [thm.schema[k].check(k, v) for v in dict.fromkeys(vals)] for k, vals in spec.items()}
+    spec = {k: list(dict.fromkeys(thm.schema[k].check(k, v) for v in vals)) for k, vals in spec.items()}
     base = profile_cases(thm, profile, path=path)
     seed_list = tuple(base[0].seed + k for k in range(seeds))
     overrides = {**{k: v if len(v) > 1 else v[0] for k, v in spec.items()}, "seed": list(seed_list)}
@@ -184,18 +185,29 @@ def document(sw: StressGrid, results: list[dict[str, Any]], prov: dict[str, Any]
     return doc
 
 
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        return repr(v) if math.isfinite(v) else ("nan" if v != v else ("inf" if v > 0 else "-inf"))
-    return json.dumps(str(v))
+def _comment(note: str) -> list[str]:
+    """``note`` as TOML comment lines: control characters escaped, so no line can end the comment."""
+    return [f"# {one_line(line, 2000)}" for line in note.splitlines()]
+
+
+def _toml_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` sorted, each key an identifier and each value a TOML scalar, else a UserError."""
+    out = {}
+    for key in sorted(params, key=str):
+        value = params[check_key(key)]
+        if not isinstance(value, (bool, int, float, str)):
+            raise UserError(f"parameter {key}={one_line(repr(value), 80)} is not a number, string or "
+                            "boolean; the results file is damaged: re-run the command that made it")
+        out[key] = value
+    return out
 
 
 def case_file_text(theorem: str, params: Mapping[str, Any], note: str = "") -> str:
     """A cases/ TOML file with the single profile ``counterexample`` holding every parameter.
+
+    Written by a TOML writer (``tomli_w``), never by string formatting: a parameter name
+    that is not an identifier, or a value that is not a TOML scalar, is a UserError, and a
+    note (comment lines) cannot inject a table.
 
     Examples
     --------
@@ -208,10 +220,15 @@ def case_file_text(theorem: str, params: Mapping[str, Any], note: str = "") -> s
     loss = "logistic"
     n = 8
     <BLANKLINE>
+    >>> case_file_text("thm", {"n\\n[build-system]": 1})
+    Traceback (most recent call last):
+    ...
+    verify.errors.UserError: parameter name 'n\\n[build-system]' is not an identifier; the results \
+file is damaged or was not written by verify: re-run the command that made it
     """
-    head = [f"# {line}" for line in note.splitlines()] + [f"# theorem {theorem}; written by verify"]
-    body = [f"{k} = {_toml_value(v)}" for k, v in sorted(params.items())]
-    return "\n".join(head + [f"[profiles.{CX_PROFILE}]"] + body) + "\n"
+    head = _comment(note) + _comment(f"theorem {theorem}; written by verify")
+    body = tomli_w.dumps({"profiles": {CX_PROFILE: _toml_params(params)}})
+    return "\n".join(head) + "\n" + body
 
 
 def write_case_file(theorem: str, params: Mapping[str, Any], directory: Path, note: str = "",
@@ -221,7 +238,7 @@ def write_case_file(theorem: str, params: Mapping[str, Any], directory: Path, no
     ``stress``: the case violates an assumption (``verify run --stress``); ``data_file``: an
     .npz with the case's data (``verify run --data``) instead of the generator's.
     """
-    path = Path(directory) / f"{theorem}.toml"
+    path = inside(Path(directory), theorem_file(theorem))
     atomic_write_text(path, case_file_text(theorem, params, note))
     cmd = ["verify", "run", theorem, "--profile", CX_PROFILE, "--out", str(Path(directory) / "run")]
     cmd += ["--stress"] * stress + (["--data", str(data_file)] if data_file else [])
@@ -234,6 +251,6 @@ def write_counterexamples(summary: Summary, out: Path) -> dict[str, str]:
     for cx in summary.counterexamples:
         note = "\n".join([f"counterexample from a stress sweep: {cx.case}"] +
                          [f"{claim} FAIL: {reason}" for claim, reason in cx.failures])
-        where = Path(out) / "counterexamples" / cx.name
+        where = inside(Path(out), "counterexamples", cx.name)
         _, commands[cx.name] = write_case_file(cx.theorem, cx.params, where, note)
     return commands

@@ -6,6 +6,8 @@ the same case and seed give the same data bit for bit.
 from __future__ import annotations
 
 import hashlib
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -81,20 +83,44 @@ def symmetric(data: Dataset) -> Dataset:
                    data.source + "+symmetric", dict(data.meta))
 
 
+def _real(p: Path, name: str, a: np.ndarray) -> np.ndarray:
+    """``a`` if it holds real numbers (bool, int or float), else a UserError naming its dtype."""
+    if a.dtype.kind == "c":
+        raise UserError(f"{p}: {name} is complex ({a.dtype}); verify needs real data: save "
+                        f"{name}.real if the imaginary part is zero")
+    if a.dtype.kind not in "biuf":
+        raise UserError(f"{p}: {name} has dtype {a.dtype} (not real numbers); save {name} as floats"
+                        + (", labels as +1/-1" if name == "y" else ""))
+    return a
+
+
+#: What reading a damaged or foreign file through :func:`numpy.load` raises.
+_UNREADABLE = (OSError, ValueError, EOFError, KeyError, TypeError, zipfile.BadZipFile, zlib.error)
+
+
 def load_npz(path: str | Path) -> Dataset:
-    """User data from an ``.npz`` with arrays ``X`` (n x d) and ``y`` (n,)."""
+    """User data from an ``.npz`` with arrays ``X`` (n x d) and ``y`` (n,) of real numbers.
+
+    A missing, unreadable or foreign file (a plain ``.npy``, a pickle, a damaged archive),
+    a missing array, or an array that is complex, of strings, objects or records, is a
+    UserError naming the file and the fix.
+    """
     p = Path(path)
     if not p.is_file():
         raise UserError(f"data file {str(p)!r} does not exist; pass an .npz with arrays X and y")
+    fix = "save with np.savez(path, X=X, y=y)"
     try:
-        with np.load(p, allow_pickle=False) as z:
+        z = np.load(p, allow_pickle=False)
+        if not isinstance(z, np.lib.npyio.NpzFile):
+            raise UserError(f"{p} holds a single array, not an .npz archive with X and y; {fix}")
+        with z:
             missing = {"X", "y"} - set(z.files)
             if missing:
-                raise UserError(f"{p}: missing array(s) {sorted(missing)}; save with np.savez(path, X=X, y=y)")
+                raise UserError(f"{p}: missing array(s) {sorted(missing)}; {fix}")
             X, y = np.array(z["X"]), np.array(z["y"])
-    except (OSError, ValueError) as exc:
-        raise UserError(f"{p} is not a readable .npz file ({exc}); save with np.savez(path, X=X, y=y)") from None
-    return Dataset(X, y, f"file:{p.name}")
+    except _UNREADABLE as exc:
+        raise UserError(f"{p} is not a readable .npz file ({type(exc).__name__}: {exc}); {fix}") from None
+    return Dataset(_real(p, "X", X), _real(p, "y", y), f"file:{p.name}")
 
 
 def _labels(n: int, positive_fraction: float, rng: np.random.Generator) -> np.ndarray:

@@ -59,16 +59,17 @@ def near_orthogonality_C(X: Any) -> Stat:
 
 
 def norm_ratio(X: Any) -> Stat:
-    """Exact ``R_max^2 / R_min^2`` of the squared row norms (``oo`` if a row is zero).
+    """Exact ``R_max^2 / R_min^2`` of the squared row norms (``oo`` if a row is zero, all
+    rows included: ``R_min = 0`` violates any bound on the ratio).
 
     Examples
     --------
     >>> norm_ratio(np.array([[3.0, 4.0], [1.0, 0.0]])).lo
     25
+    >>> norm_ratio(np.zeros((2, 2))).lo
+    oo
     """
     sq = (lambda A: (A * A).sum(axis=1).tolist())(_dyadic(X)[0])
-    if not any(sq):
-        raise ValueError("all rows of X are zero")
     return Stat.exact(Fraction(max(sq), min(sq)) if min(sq) else math.inf)
 
 

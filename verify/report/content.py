@@ -14,7 +14,7 @@ Examples
 >>> [(g.name, [c.name for c in g.cases]) for g in groups]
 [('t', ['c'])]
 >>> counts_table(groups).rows[-1]
-('all', '1', '1', '0', '0', '0', '2')
+('all', '1', '1', '0', '0', '0', '0', '2')
 >>> name_of(rows[1], "claim"), split_reading(name_of(rows[1], "claim"))
 ('b (our reading)', ('b', ' (our reading)'))
 """
@@ -24,6 +24,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
+from verify.outcome import Resolution
 from verify.report.evidence import evidence_of, read
 from verify.report.format import MISSING, as_float, fmt
 
@@ -117,15 +118,59 @@ def provenance_items(prov: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def counts_table(groups: list[TheoremGroup]) -> Table:
-    """Outcome counts per theorem and in total."""
+    """Outcome counts per theorem and in total; a diagnostic claim's row is counted under
+    ``diagnostic``, not under its outcome (it is shown, not a verdict)."""
     def counts(rows: Iterable[Mapping[str, Any]]) -> list[int]:
-        found = [r.get("outcome") for r in rows]
-        return [found.count(o) for o in OUTCOMES] + [len(found)]
+        rows = list(rows)
+        found = [r.get("outcome") for r in rows if not r.get("diagnostic")]
+        return [found.count(o) for o in OUTCOMES] + [len(rows) - len(found), len(rows)]
 
     body = [(g.name, *map(str, counts(r for c in g.cases for r in c.rows))) for g in groups]
     every = [r for g in groups for c in g.cases for r in c.rows]
     body.append(("all", *map(str, counts(every))))
-    return Table(("theorem", *OUTCOMES, "total"), ("code",) + ("text",) * 6, tuple(body))
+    header = ("theorem", *OUTCOMES, "diagnostic", "total")
+    return Table(header, ("code",) + ("text",) * (len(header) - 1), tuple(body))
+
+
+def resolution_text(row: Mapping[str, Any]) -> str:
+    """The row's resolution in one line (:meth:`verify.outcome.Resolution.text`), naming the
+    judged verdict it is of when the row shows another (an XFAIL, a withheld verdict), and
+    the diagnostic flag; :data:`~verify.report.format.MISSING` when the row has none.
+
+    Examples
+    --------
+    >>> shift = {"what": "limit", "sign": 1, "absolute": 0.1, "relative": 0.003,
+    ...          "relative_to": "expected value"}
+    >>> resolution_text({"outcome": "XFAIL", "resolution": {"verdict": "FAIL",
+    ...                  "turns_to": "not FAIL", "shifts": [shift]}})
+    'would no longer FAIL beyond limit +0.3% (of the judged FAIL)'
+    >>> resolution_text({"outcome": "PASS"})
+    '—'
+    """
+    data = row.get("resolution")
+    if not isinstance(data, Mapping):
+        return MISSING
+    try:
+        res = Resolution.from_json(data)
+    except (TypeError, ValueError, KeyError):
+        return MISSING
+    text = res.text()
+    if res.verdict and res.verdict != row.get("outcome"):
+        text += f" (of the judged {res.verdict})"
+    return f"diagnostic, not counted: {text}" if row.get("diagnostic") else text
+
+
+def verdict_text(row: Mapping[str, Any]) -> str:
+    """The outcome with its resolution beside it: ``PASS, would FAIL beyond limit ±0.3%``.
+
+    Examples
+    --------
+    >>> verdict_text({"outcome": "UNDECIDED"})
+    'UNDECIDED'
+    """
+    res = resolution_text(row)
+    outcome = str(row.get("outcome", ""))
+    return outcome if res == MISSING else f"{outcome}, {res}"
 
 
 def case_facts(record: Mapping[str, Any] | None) -> list[tuple[str, str]]:
@@ -151,10 +196,13 @@ def case_facts(record: Mapping[str, Any] | None) -> list[tuple[str, str]]:
 
 
 def digits_table(record: Mapping[str, Any]) -> Table | None:
-    """Audited digits per quantity (None when the case was not audited)."""
+    """Audited digits per quantity and their kind: ``propagated bound``, ``estimate`` or
+    ``reference`` (:mod:`verify.dynamics.audit`; None when the case was not audited)."""
     audit = record.get("audit") or {}
-    rows = tuple((q, fmt(d, 3)) for q, d in (audit.get("digits") or {}).items())
-    return Table(("quantity", "audited digits"), ("code", "text"), rows) if rows else None
+    kinds = (audit.get("bound") or {}).get("kinds") or {}
+    rows = tuple((q, fmt(d, 3), fmt(kinds.get(q))) for q, d in (audit.get("digits") or {}).items())
+    return Table(("quantity", "audited digits", "kind"), ("code", "text", "text"),
+                 rows) if rows else None
 
 
 def targets_table(record: Mapping[str, Any]) -> Table | None:
@@ -207,19 +255,21 @@ def assumptions_table(record: Mapping[str, Any]) -> Table | None:
 
 
 def claims_table(rows: Iterable[Mapping[str, Any]]) -> Table:
-    """One line per claim: kind, outcome, measured, expected, digits and reason."""
+    """One line per claim: kind, outcome, its resolution, measured, expected, digits and
+    reason."""
     body = tuple(
-        (name_of(r, "claim"), fmt(r.get("kind")), fmt(r.get("outcome")), fmt(r.get("measured")),
-         fmt(r.get("expected")), fmt(r.get("digits"), 3), fmt(r.get("reason") or ""))
+        (name_of(r, "claim"), fmt(r.get("kind")), fmt(r.get("outcome")), resolution_text(r),
+         fmt(r.get("measured")), fmt(r.get("expected")), fmt(r.get("digits"), 3),
+         fmt(r.get("reason") or ""))
         for r in rows)
-    header = ("claim", "kind", "outcome", "measured", "expected", "digits", "reason")
-    return Table(header, ("code", "text", "status", "text", "text", "text", "text"), body)
+    header = ("claim", "kind", "outcome", "resolution", "measured", "expected", "digits", "reason")
+    return Table(header, ("code", "text", "status") + ("text",) * 5, body)
 
 
 def claim_details(row: Mapping[str, Any]) -> list[tuple[str, str]]:
     """Quantity, solver status and evidence of one claim, as (label, value)."""
-    items = [("quantity", fmt(row.get("quantity"))), ("backend", fmt(row.get("backend"))),
-             ("seed", fmt(row.get("seed")))]
+    items = [("resolution", resolution_text(row)), ("quantity", fmt(row.get("quantity"))),
+             ("backend", fmt(row.get("backend"))), ("seed", fmt(row.get("seed")))]
     if row.get("solver_status"):
         items.append(("solver", fmt(row.get("solver_status"))))
     ev = evidence_of(row)

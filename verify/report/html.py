@@ -13,8 +13,9 @@ from typing import Any, Mapping
 
 from verify.report.content import (PREAMBLE, CaseGroup, Table, TheoremGroup, case_facts,
                                    case_tables, claim_details, claims_table, counts_table, group,
-                                   name_of, provenance_items, split_reading)
+                                   name_of, provenance_items, resolution_text, split_reading)
 from verify.report.figures import OUTCOME_COLORS
+from verify.report.format import MISSING
 
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
@@ -92,7 +93,9 @@ def _img(png: bytes | None, alt: str) -> str:
 def _claim(row: Mapping[str, Any], png: bytes | None) -> str:
     name, mark = split_reading(name_of(row, "claim"))
     outcome = str(row.get("outcome", ""))
-    parts = [f"<h4><code>{escape(name)}</code>{escape(mark)} {_badge(outcome)} "
+    res = resolution_text(row)  # beside the verdict: "PASS, would FAIL beyond ..."
+    beside = "" if res == MISSING else f", {escape(res)}"
+    parts = [f"<h4><code>{escape(name)}</code>{escape(mark)} {_badge(outcome)}{beside} "
              f"<span class=\"note\">{escape(str(row.get('kind', '')))}</span></h4>"]
     if row.get("statement"):
         parts.append(f"<div><code>{escape(str(row['statement']))}</code></div>")

@@ -5,6 +5,7 @@ from collections import Counter
 from typing import Iterable, Mapping, Sequence
 
 from verify.report.format import fmt
+from verify.report.markdown import md_code, md_text
 from verify.explore.analysis import Summary
 
 
@@ -42,7 +43,7 @@ def digest(s: Summary) -> str:
 
 
 def _table(header: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
-    esc = lambda x: str(x).replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    esc = lambda x: md_text(str(x).replace("|", "\\|"))  # noqa: E731 (data: no tag, no link)
     lines = ["| " + " | ".join(map(esc, header)) + " |", "|" + "---|" * len(header)]
     return lines + ["| " + " | ".join(map(esc, r)) + " |" for r in rows]
 
@@ -56,17 +57,17 @@ def _counterexample_lines(s: Summary, commands: Mapping[str, str]) -> list[str]:
         lines += [f"**{len(s.counterexamples)} case(s) FAILed a claim while every assumption "
                   "HOLDS: potential counterexamples to the theorem as formalized.**", ""]
     for cx in s.counterexamples:
-        lines.append(f"- `{cx.case}`")
-        lines += [f"  - **{claim}** FAIL: {reason}" for claim, reason in cx.failures]
-        lines += [f"  - {claim}: FAIL did not persist, {why}" for claim, why in cx.vanished]
+        lines.append(f"- {md_code(cx.case)}")
+        lines += [f"  - **{md_text(claim)}** FAIL: {md_text(reason)}" for claim, reason in cx.failures]
+        lines += [f"  - {md_text(claim)}: FAIL did not persist, {md_text(why)}" for claim, why in cx.vanished]
         if cx.name in commands:
-            lines.append(f"  - reproduce: `{commands[cx.name]}`")
+            lines.append(f"  - reproduce: {md_code(commands[cx.name])}")
     if s.pre_asymptotic:
         lines += ["", f"{len(s.pre_asymptotic)} case(s) FAILed in the proven region at the sweep's "
                   "horizon but not when rerun longer (pre-asymptotic, not counterexamples):", ""]
         for cx in s.pre_asymptotic:
-            lines.append(f"- `{cx.case}`")
-            lines += [f"  - {claim}: FAIL ({reason}); rerun: {why}"
+            lines.append(f"- {md_code(cx.case)}")
+            lines += [f"  - {md_text(claim)}: FAIL ({md_text(reason)}); rerun: {md_text(why)}"
                       for (claim, reason), (_, why) in zip(cx.failures, cx.vanished)]
     return lines
 

@@ -1,7 +1,12 @@
 """Assumptions: sympy relations over data statistics and run parameters, decided exactly.
 
 Exact inputs are substituted as rationals (a float by its binary value), inexact ones as sympy
-``AccumBounds``; the slack is enclosed in exact interval arithmetic. Three-valued, like ``ask``.
+``AccumBounds``; the slack is enclosed in exact interval arithmetic. Three-valued, like ``ask``:
+a measurement that needs a solver whose solve fails (it raises
+:class:`~verify.errors.TargetFailed`) leaves the assumption UNDECIDED with the solver's status
+in its note, never VIOLATED (a failed solve proves nothing about the data).
+:func:`certified_margin` turns a solved max-margin program into the statistic of a
+``gamma > 0`` (separability) assumption.
 """
 from __future__ import annotations
 
@@ -19,6 +24,7 @@ from sympy.core.relational import (Equality, GreaterThan, LessThan, Relational,
 from sympy.printing.pycode import MpmathPrinter
 
 from verify.arith.interval import Stat, midpoint
+from verify.errors import TargetFailed
 
 Measure = Callable[[Any, Mapping[str, Any]], Mapping[str, Any]]
 _SIDE = {StrictLessThan: -1, LessThan: -1, StrictGreaterThan: 1, GreaterThan: 1, Equality: 0}
@@ -156,6 +162,41 @@ def _enclose(expr: sympy.Expr, stats: Mapping[str, Stat]) -> tuple[Any, Any, boo
     return (*_corners(expr, stats), False)
 
 
+def certified_margin(target: Any, X: np.ndarray | None = None, key: str = "gamma",
+                     rel: float = 1e-9) -> Stat:
+    r"""The max margin ``target[key]`` of a solved program, for a ``gamma > 0`` assumption.
+
+    - A certified solve (``target.ok``): the value, :math:`\pm` ``rel`` relative.
+    - Else, when ``X`` (the inputs of a bias-free linear or homogeneous predictor) has a row
+      :math:`x_i = 0`: :math:`y_i f(x_i) = 0` for every predictor, so
+      :math:`\gamma = \max_{\|w\|=1}\min_i y_i\langle w, x_i\rangle \in [-R, 0]`,
+      :math:`R = \max_i\|x_i\|` (exact: the assumption is VIOLATED, the data not separable).
+    - Else the solve proves nothing: :class:`~verify.errors.TargetFailed` with the solver's
+      status, which :func:`evaluate` turns into UNDECIDED.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> ok = SimpleNamespace(ok=True, values={"gamma": 0.5})
+    >>> float(certified_margin(ok).hi) > 0.5
+    True
+    >>> bad = SimpleNamespace(ok=False, failure=lambda: "svm: status 'infeasible'")
+    >>> certified_margin(bad, np.zeros((2, 2)))
+    Stat(lo=0, hi=0)
+    >>> certified_margin(bad, np.eye(2))
+    Traceback (most recent call last):
+    ...
+    verify.errors.TargetFailed: svm: status 'infeasible'
+    """
+    if target.ok:
+        g = float(target.values[key])
+        return Stat.approx(g, rel * g)
+    if X is not None and np.any(np.all(np.asarray(X) == 0.0, axis=1)):
+        R = float(np.max(np.linalg.norm(X, axis=1)))
+        return Stat(-R * (1.0 + 1e-9), 0)
+    raise TargetFailed(target.failure())
+
+
 def _values(a: Assumption, dataset: Any, params: Mapping[str, Any]) -> tuple[dict, list[str]]:
     """Each symbol's Stat (measured, else params, else n/d) and the names given as None/NaN."""
     sources = (dict(a.measure(dataset, params)) if a.measure else {}, params,
@@ -187,6 +228,8 @@ def evaluate(assumption: Assumption, dataset: Any, params: Mapping[str, Any]) ->
     <= 0 (< 0 if non-strict), else UNDECIDED. Exact inputs give exact verdicts, even on a knife
     edge. If sympy cannot bound the slack, the box corners are evaluated with mpmath at 50 digits
     (not rigorous for non-monotone expressions): the result is then non-exact, with a note.
+    A measurement that raises :class:`~verify.errors.TargetFailed` (its solver failed) gives
+    UNDECIDED with the failure in the note.
     Raises ValueError for a symbol neither measured, nor in ``params``, nor ``n``/``d``.
 
     Examples
@@ -201,7 +244,10 @@ def evaluate(assumption: Assumption, dataset: Any, params: Mapping[str, Any]) ->
     'slack interval [-0.1, 0.1] contains 0'
     """
     rel, side = assumption.relation, _SIDE[type(assumption.relation)]
-    stats, missing = _values(assumption, dataset, params)
+    try:
+        stats, missing = _values(assumption, dataset, params)
+    except TargetFailed as exc:
+        stats, missing = {}, [f"{', '.join(assumption.symbols)} (its solve failed: {exc})"]
     result = dict(name=assumption.name, latex=assumption.latex, reading=assumption.reading,
                   structural=assumption.structural, values={k: float(s) for k, s in stats.items()})
     if missing:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -28,6 +29,8 @@ from verify.spec.params import FrozenParams, RunSettings, problem_params, valida
 from verify.spec.theorem import Theorem
 
 PROFILES = ("quick", "default", "full")
+#: Most cases one profile or sweep may expand to (lists multiply): more is a typo, not a plan.
+MAX_CASES = 100_000
 _TABLES = ("profiles", "grids")
 
 
@@ -92,15 +95,55 @@ class Case:
         return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def load_file(path: Path) -> dict[str, Any]:
-    """Parse a case file, checking its top-level structure."""
+def _text(path: Path) -> str:
+    """The file as text: UTF-8 (a byte-order mark is allowed); anything else is a UserError."""
     try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as exc:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserError(f"cannot read case file {path} ({exc.strerror or exc}); check that it is a "
+                        "readable file") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise UserError(f"{path} is UTF-16 text; save it as UTF-8")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UserError(f"{path} is not UTF-8 text (byte {raw[exc.start]:#04x} at offset {exc.start}); "
+                        "save it as UTF-8") from None
+
+
+def _check_value(key: str, value: Any, where: str) -> None:
+    """Lists must list something; integers must fit in 64 bits (before any arithmetic on them)."""
+    if isinstance(value, list):
+        if not value:
+            raise UserError(f"{where}: {key} = [] lists no value; give at least one value or remove "
+                            f"the key")
+        for item in value:
+            _check_value(key, item, where)
+    elif isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 2**63:
+        raise UserError(f"{where}: {key} is an integer of {value.bit_length()} bits, beyond 64 bits; "
+                        "use a value in range")
+
+
+def load_file(path: Path) -> dict[str, Any]:
+    """Parse a case file, checking its structure.
+
+    Every top-level key is ``profiles`` or ``grids``, a table of tables; a list is not empty
+    and an integer fits in 64 bits.  A file that is unreadable, not UTF-8 or not TOML, and
+    any of these, is a UserError naming the file and the fix.
+    """
+    try:
+        data = tomllib.loads(_text(path))
+    except ValueError as exc:  # TOMLDecodeError, or an integer too long to convert
         raise UserError(f"{path}: malformed TOML ({exc}); fix the syntax") from None
     for key, val in data.items():
         if key not in _TABLES or not isinstance(val, dict):
             raise UserError(f"{path}: unknown top-level key {key!r}; use [profiles.NAME] or [grids.NAME]")
+        for name, table in val.items():
+            where = f"{path} [{key}.{name}]"
+            if not isinstance(table, dict):
+                raise UserError(f"{where} is not a table; write [{key}.{name}] followed by key = value lines")
+            for k, v in table.items():
+                _check_value(k, v, where)
     return data
 
 
@@ -121,10 +164,13 @@ def case_table(thm: Theorem, kind: str, name: str, path: Path | None = None
     return path, tables[name]
 
 
-def _expand(values: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _expand(values: Mapping[str, Any], where: str = "") -> list[dict[str, Any]]:
     keys = [k for k, v in values.items() if isinstance(v, list)]
     if not keys:
         return [dict(values)]
+    if math.prod(len(values[k]) for k in keys) > MAX_CASES:
+        raise UserError(f"{where}: the lists of {', '.join(keys)} expand to more than {MAX_CASES} cases; "
+                        "list fewer values")
     out = []
     for combo in itertools.product(*(values[k] for k in keys)):
         out.append({**values, **dict(zip(keys, combo))})
@@ -138,9 +184,11 @@ def profile_cases(thm: Theorem, profile: str, overrides: Mapping[str, Any] | Non
     where = f"{path} [profiles.{profile}]"
     raw = dict(table)
     shown = tuple(sorted(raw))
+    for key, value in (overrides or {}).items():
+        _check_value(key, value, "command line")
     raw.update(overrides or {})
     cases = []
-    for values in _expand(raw):
+    for values in _expand(raw, where):
         params = validate(thm.schema, values, where)
         cases.append(Case(thm.id, params, shown, profile))
     return cases

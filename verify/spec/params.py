@@ -18,7 +18,7 @@ Both are views of one validated mapping, which stays the case's identity (label,
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from typing import Any, Iterator, Mapping
 
 from verify.arith.backends import backend_names
@@ -93,18 +93,28 @@ ENGINE_PARAMETERS: Mapping[str, Param] = {
                     doc="two-layer W in full or data-span coordinates (verify.dynamics.span)"),
     "dps": Param(int, 40, low=10, low_open=False, high=10_000, doc="mpmath digits"),
     "step_check": Param(bool, False, doc="rerun at eta/2 (same horizon); a verdict that moves is withheld"),
+    "perturb_check": Param(bool, None,
+                           doc="rerun from the initialization moved by <= 4 ulps; a verdict that "
+                               "moves is withheld (verify.dynamics.stepcheck)"),
     "audit_steps": Param(int, 200, low=0, low_open=False, doc="steps per mpmath audit window"),
+    "budget_s": Param(float, None, low=0.0,
+                      doc="wall-time budget of a case in seconds (none: unlimited); once spent, "
+                          "the run ends and every claim is UNDECIDED (verify.engine.budget)"),
 }
 
 
 def validate(schema: Mapping[str, Param], values: Mapping[str, Any], where: str) -> dict[str, Any]:
-    """Defaults overlaid with ``values``; unknown keys and bad values are UserErrors."""
+    """Defaults overlaid with ``values``; unknown keys and bad values are UserErrors.
+
+    A parameter whose default is None (e.g. ``budget_s``) is absent unless given, so a
+    case that does not set it keeps its identity (label, hash, record) when one is added.
+    """
     unknown = sorted(set(values) - set(schema))
     if unknown:
         raise UserError(
             f"{where}: unknown key {unknown[0]!r}; known keys are {', '.join(sorted(schema))}"
         )
-    out = {k: p.default for k, p in schema.items()}
+    out = {k: p.default for k, p in schema.items() if p.default is not None}  # None: unset
     for k, v in values.items():
         out[k] = schema[k].check(k, v)
     return out
@@ -141,6 +151,8 @@ class RunSettings:
     dps: int
     step_check: bool
     audit_steps: int
+    budget_s: float | None = None
+    perturb_check: bool | None = None
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
@@ -150,11 +162,11 @@ class RunSettings:
     @classmethod
     def of(cls, params: Mapping[str, Any]) -> RunSettings:
         """The settings of validated ``params``; a missing one is a ValueError."""
-        missing = [k for k in cls.names() if k not in params]
+        missing = [f.name for f in fields(cls) if f.name not in params and f.default is MISSING]
         if missing:
             raise ValueError(f"parameters lack the run settings {missing}; validate them against "
                              "the theorem's schema first")
-        return cls(**{k: params[k] for k in cls.names()})
+        return cls(**{k: params[k] for k in cls.names() if k in params})
 
 
 class FrozenParams(Mapping[str, Any]):

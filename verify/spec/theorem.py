@@ -5,7 +5,8 @@ A theorem module in ``theorems/`` builds one :class:`Theorem` and assigns it to
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Mapping
 
 import numpy as np
@@ -13,6 +14,7 @@ import numpy as np
 from verify.spec.assumptions import Assumption
 from verify.claims.base import Claim
 from verify.problem.data import Dataset
+from verify.problem.dataspec import DataSpec
 from verify.problem.losses import Loss, make_loss
 from verify.problem.models import Model
 from verify.spec.params import ENGINE_PARAMETERS, Param
@@ -65,6 +67,24 @@ class Quantity:
     per_step: bool = False
 
 
+def _narrow(rng: tuple[int, int | None], param: Param | None) -> tuple[int, int | None]:
+    """The integer range ``rng`` intersected with the range of ``param`` (if any).
+
+    Examples
+    --------
+    >>> _narrow((2, None), Param(int, 8, low=1, high=100)), _narrow((1, 5), None)
+    ((2, 100), (1, 5))
+    """
+    if param is None:
+        return rng
+    lo, hi = rng
+    if param.low is not None:
+        lo = max(lo, math.floor(param.low) + 1 if param.low_open else math.ceil(param.low))
+    if param.high is not None:
+        hi = math.floor(param.high) if hi is None else min(hi, math.floor(param.high))
+    return lo, hi
+
+
 @dataclass(frozen=True)
 class Theorem:
     """A theorem as a declarative object (README, "Adding a theorem"; ``docs/design.md``).
@@ -74,6 +94,8 @@ class Theorem:
     fail (XFAIL). ``formalization`` is the theorem module's docstring: what is published,
     what is this suite's reading, and why; measurement notes live in
     ``docs/notes/<theorem-id>.md``, not here, since every case record carries this text.
+    ``data_spec`` says what data the theorem speaks about (labels, sizes, ...): a user's
+    ``--data`` is checked against it before anything runs (:meth:`check_data`).
     """
 
     id: str
@@ -89,6 +111,7 @@ class Theorem:
     parameters: Mapping[str, Param] = field(default_factory=dict)
     targets: Mapping[str, Callable[[Dataset, Mapping[str, Any]], Target]] = field(default_factory=dict)
     expected_failures: Mapping[str, str] = field(default_factory=dict)
+    data_spec: DataSpec = DataSpec()
 
     def __post_init__(self) -> None:
         names = [c.name for c in self.claims]
@@ -106,6 +129,14 @@ class Theorem:
     def schema(self) -> dict[str, Param]:
         """Engine parameters overlaid with the theorem's own."""
         return {**ENGINE_PARAMETERS, **self.parameters}
+
+    def check_data(self, data: Dataset, available: int | None = None) -> None:
+        """Raise a one-line UserError unless ``data`` is data this theorem speaks about:
+        :meth:`DataSpec.check <verify.problem.dataspec.DataSpec.check>` with the ``n`` and ``d``
+        ranges narrowed to those of the theorem's ``n`` and ``d`` parameters."""
+        spec = self.data_spec
+        narrowed = {k: _narrow(getattr(spec, k), self.schema.get(k)) for k in ("n", "d")}
+        replace(spec, **narrowed).check(data, self.id, available)
 
     def loss(self, params: Mapping[str, Any]) -> Loss:
         """The loss named by the case."""

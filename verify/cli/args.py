@@ -1,0 +1,50 @@
+"""Command-line arguments: a parser whose every error is one line, and checks of flag values.
+
+:class:`Parser` turns argparse's usage-and-exit into a :class:`~verify.errors.UserError`, so
+a bad flag reads like every other bad input (``verify: error: ...``, exit 2) rather than a
+usage block.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+from typing import NoReturn
+
+from verify.errors import UserError
+
+
+class Parser(argparse.ArgumentParser):
+    """An :class:`argparse.ArgumentParser` (and its sub-parsers) raising UserError on bad input.
+
+    Examples
+    --------
+    >>> ap = Parser(prog="verify run")
+    >>> _ = ap.add_argument("--jobs", type=int)
+    >>> ap.parse_args(["--jobs", "two"])
+    Traceback (most recent call last):
+    ...
+    verify.errors.UserError: argument --jobs: invalid int value: 'two'; see `verify run --help`
+    """
+
+    def error(self, message: str) -> NoReturn:
+        raise UserError(f"{message}; see `{self.prog} --help`")
+
+
+def max_jobs() -> int:
+    """Most local worker processes a command may start: 4 per core."""
+    return 4 * (os.cpu_count() or 1)
+
+
+def check_jobs(jobs: int, local: bool = True) -> int:
+    """``--jobs``: at least 1 and, for local workers, at most :func:`max_jobs`.
+
+    Examples
+    --------
+    >>> check_jobs(1)
+    1
+    """
+    most = max_jobs() if local else None
+    if jobs < 1 or (most is not None and jobs > most):
+        bound = f"between 1 and {most} (4 per core)" if most is not None else ">= 1"
+        raise UserError(f"--jobs {jobs} must be {bound}")
+    return jobs
