@@ -160,3 +160,24 @@ def test_40000_steps_the_issue_case():
     assert any(audit.bound["window_digits"][q] > shown[q] for q in shown)
     for q, d in audit.digits.items():
         assert d <= shown[q], f"{q}: audit claims {d:.2f} digits, the mpmath run shows {shown[q]:.2f}"
+
+
+def test_a_probe_whose_measurement_fails_is_left_out_not_read_as_infinite_error():
+    """A target solver that fails at one moved iterate (NaN) says nothing about the
+    quantity's sensitivity: the other directions decide, and the failure is counted; only
+    when every direction fails does the quantity err without limit."""
+    from verify.dynamics.audit import Directions, _probe_one
+
+    def ck(step, log_t, params, fail_if=lambda w: w[0] > 1.0):
+        w = params["w"]
+        return {"q": math.nan if fail_if(w) else float(2.0 * w[0] + w[1])}
+
+    params = {"w": np.array([1.0, 1.0])}
+    dirs = Directions.of(2)  # the two coordinates
+    rel, failed = _probe_one(ck, 10, 1.0, params, ("w",), 1e-8, 0.0, dirs)
+    assert failed == {"q": 1}  # moving w[0] up fails; moving w[1] measures 1e-8
+    assert rel["q"] == pytest.approx(1e-8 * math.sqrt(2) / 3.0, rel=1e-6)
+    rel, failed = _probe_one(lambda s, t, p: ck(s, t, p, lambda w: True) if p["w"][0] != 1.0
+                             or p["w"][1] != 1.0 else ck(s, t, p), 10, 1.0, params, ("w",),
+                             1e-8, 0.0, dirs)
+    assert failed == {"q": 2} and rel["q"] == math.inf

@@ -37,8 +37,10 @@ network is compared with.  Claims:
   :math:`n + 1` atoms (Caratheodory on the :math:`n` margin constraints), of either output
   sign, and a balanced network keeps each neuron's sign, so below :math:`2(n+1)` neurons it
   may be unable to represent one (a necessary condition, not a sufficient one; at ``n = 30``
-  the first swept width beyond it is 64; chosen with the sweep's counts in view, where the
-  two seeds at ``m = 16`` and ``32`` each have one run short of the maximum).  And
+  the first swept width beyond it is 64, at ``n = 40`` (default) 128).  Full disclosure:
+  this :math:`M` was chosen with the quick sweep's counts in view, where one run at each of
+  ``m = 16`` and ``32`` is short of the maximum; the sweep runs three seeds per width so
+  that the default profile has at least 5 runs past :math:`M` (two widths, three seeds).  And
   ``margin_vs_width`` draws the ratio against :math:`m` and checks it is :math:`\le 1` at
   every width;
 * the authors' "test error vs d" (their Exp. 2 protocol: ``n = 256``, Gaussian :math:`N(0,1)`
@@ -125,7 +127,7 @@ GAMMA1_UP = Expected(r"\gamma_1^{up} \text{ (certified upper bound)}",
 #: The width deadline of ``width``: ``log M``, ``M = 2(n + 1)`` (module docstring).
 ATOMS = Expected(r"\log M,\ M = 2(n+1)", lambda c: float(np.log(2 * (c.params["n"] + 1))))
 ONSET = Expected(r"t_0:\ L(\theta(t_0)) < \ell(0)", lambda c: c.values["zero_margin_log_t"])
-WIDTH = Sweep("m", (16, 32, 64, 128, 256), seeds=2, x_label="m (width)", overrides={"max_log_t": 40.0})
+WIDTH = Sweep("m", (16, 32, 64, 128, 256), seeds=3, x_label="m (width)", overrides={"max_log_t": 40.0})
 #: The authors' Exp. 2 (notes section 3.8): n = 256, Gaussian init, d = 5..25; m = 40 for their
 #: 1000 (test errors within 0.065 on the same datasets, module docstring; m = 40 and 128 agree
 #: within 0.04 on ten datasets).  At m = 128, two `--jobs 2` workers with threaded BLAS took

@@ -7,6 +7,8 @@ everything it needs from here, in one line, and nothing from the layers below::
 
 The names are loaded lazily (:pep:`562`): ``import verify`` imports nothing heavy, so a
 module such as :mod:`verify.engine.blas` can fix the BLAS thread count before numpy loads.
+``verify.run``, ``verify.load`` and ``verify.Results`` are the Python API of
+:mod:`verify.api` (run a theorem or read a report from a notebook).
 The layers themselves (``verify.arith`` ... ``verify.cli``) are described in
 ``docs/design.md``; the numeric core prints nothing, the CLI (:mod:`verify.cli.main`) owns
 the terminal.
@@ -91,6 +93,10 @@ _EXPORTS: dict[str, str] = {
     "hard_margin_svm": "verify.targets.svm",
     "max_margin_two_layer": "verify.targets.twolayer",
     "min_norm_interpolator_two_layer": "verify.targets.twolayer",
+    # the Python API: run a theorem or read a report (verify.api)
+    "run": "verify.api",
+    "load": "verify.api",
+    "Results": "verify.api",
 }
 
 __all__ = list(_EXPORTS)  # grouped as above; dir(verify) sorts

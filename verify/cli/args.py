@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import NoReturn
+from typing import Callable, NoReturn
 
 from verify.errors import UserError
 
@@ -48,3 +48,34 @@ def check_jobs(jobs: int, local: bool = True) -> int:
         bound = f"between 1 and {most} (4 per core)" if most is not None else ">= 1"
         raise UserError(f"--jobs {jobs} must be {bound}")
     return jobs
+
+
+class Version(argparse.Action):
+    """``--version``: print ``text()`` (computed only when asked) and exit 0.
+
+    Examples
+    --------
+    >>> ap = Parser(prog="verify")
+    >>> _ = ap.add_argument("--version", action=Version, text=lambda: "verify 1.0")
+    >>> ap.parse_args(["--version"])
+    Traceback (most recent call last):
+    ...
+    SystemExit: 0
+    """
+
+    def __init__(self, option_strings: list[str], dest: str, text: Callable[[], str],
+                 help: str = "print the version (and git commit of a checkout) and exit") -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+        self.text = text
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        print(self.text())
+        parser.exit(0)
+
+
+def add_set(ap: argparse.ArgumentParser) -> None:
+    """The repeatable ``--set KEY=VALUE`` option (parsed by :mod:`verify.cli.overrides`)."""
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="set",
+                    help="set a parameter in every case, on top of the case file (repeatable; the "
+                    "value is a TOML scalar: --set eta=0.1 --set m=20 --set loss=exponential)")

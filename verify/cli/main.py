@@ -1,10 +1,10 @@
-"""Command line: ``verify list | run | report | stress | hunt``.
+"""Command line: ``verify list | run | report | stress | hunt | export | diff``.
 
 Exit codes:
 
 * 0: nothing failed;
 * 1: a claim FAILed (including an unexpected pass of an expected failure) or, with
-  ``--strict``, was UNDECIDED;
+  ``--strict``, was UNDECIDED; ``verify diff``: a verdict changed or a row is in one run only;
 * 2: bad input, as one line ``verify: error: <the value and the fix>`` on stderr and never a
   traceback: an unknown theorem or flag, a malformed case, data or results file, an output
   directory that cannot be written or is in use by another run, a closed output pipe;
@@ -33,10 +33,10 @@ from verify.engine.blas import single_threaded
 single_threaded()  # before numpy loads: results independent of --jobs (see verify.engine.blas)
 
 from verify.spec import registry
-from verify.spec.cases import PROFILES, profile_cases
+from verify.spec.cases import PROFILES
 from verify.problem.data import load_npz
 from verify.errors import UserError, one_line
-from verify.cli.args import Parser, check_jobs
+from verify.cli.args import Parser, Version, add_set, check_jobs
 from verify.cli.progress import Bar
 from verify.engine.results import assemble, load, merge, provenance, write
 from verify.engine.case import sized
@@ -44,8 +44,12 @@ from verify.engine.fingerprint import Reuse
 from verify.engine.runner import Job, run_jobs
 from verify.engine.sweepjobs import count
 from verify.cli import hunt, outdir, stress
+from verify.cli import export
+from verify.cli import listing, overrides, reasons
+from verify.cli.version import version_text
 from verify.io import atomic_write_text
 from verify.report import render
+from verify.spec.assign import parse_sets
 
 #: What rendering a results.json that passed :func:`verify.engine.results.load` but holds
 #: values of unexpected form raises (``verify report`` turns these into exit 2).
@@ -55,8 +59,11 @@ RENDER_ERRORS = (TypeError, AttributeError, KeyError, ValueError, IndexError, Ar
 
 def _parser() -> argparse.ArgumentParser:
     ap = Parser(prog="verify", description=__doc__.splitlines()[0])
+    ap.add_argument("--version", action=Version, text=version_text)
     sub = ap.add_subparsers(dest="command", required=True)
-    sub.add_parser("list", help="theorems with their assumptions and claims")
+    lst = sub.add_parser("list", help="theorems with their assumptions and claims; with ids, "
+                         "those theorems in full")
+    lst.add_argument("ids", nargs="*", metavar="THEOREM")
     run = sub.add_parser("run", help="verify theorems and write results + report")
     run.add_argument("theorems", nargs="*", metavar="THEOREM")
     run.add_argument("--all", action="store_true", help="every registered theorem")
@@ -66,6 +73,7 @@ def _parser() -> argparse.ArgumentParser:
                      "(the fastest whose audited digits every claim can decide on)")
     run.add_argument("--dps", type=int, help="mpmath digits (backend and audit)")
     run.add_argument("--seed", type=int, help="override every case's seed")
+    add_set(run)
     run.add_argument("--jobs", type=int, default=1, help="parallel worker processes")
     run.add_argument("--strict", action="store_true", help="exit 1 on UNDECIDED too")
     run.add_argument("--data", type=Path, help=".npz with X and y instead of the generator")
@@ -79,18 +87,20 @@ def _parser() -> argparse.ArgumentParser:
     stress.add_arguments(sub.add_parser("stress", help="sweep a grid of cases, evaluate every claim, "
                                         "draw phase diagrams against the assumptions"))
     hunt.add_arguments(sub.add_parser("hunt", help="search (hypothesis) for cases that make a claim fail"))
+    export.add_export_arguments(sub.add_parser("export", help="LaTeX table / CSV of a report's "
+                                               "verdicts"))
+    export.add_diff_arguments(sub.add_parser("diff", help="verdicts that changed between two runs "
+                                             "(exit 1 if any)"))
     return ap
 
 
-def cmd_list() -> int:
-    """Print every theorem, its assumptions and claims."""
-    for thm in registry.theorems().values():
-        print(f"{thm.id}: {thm.title}\n  {thm.citation}")
-        for a in thm.assumptions:
-            print(f"  assumption {a.name}: {a.latex}{' (our reading)' if a.reading else ''}")
-        for c in thm.claims:
-            xf = " [expected failure]" if c.name in thm.expected_failures else ""
-            print(f"  claim {c.name} ({c.kind}): {c.statement}{xf}")
+def cmd_list(ids: Sequence[str] = ()) -> int:
+    """Print every theorem, its assumptions and claims; or the theorems ``ids`` in full."""
+    thms = [registry.get(i) for i in ids]  # an unknown id fails before anything is printed
+    for k, thm in enumerate(thms):
+        print("\n".join((["", ""] if k else []) + list(listing.full(thm))))
+    for thm in registry.theorems().values() if not ids else ():
+        print("\n".join(listing.brief(thm)))
     return 0
 
 
@@ -110,10 +120,12 @@ def _jobs(args: argparse.Namespace) -> list[Job]:
     thms = [registry.get(i) for i in ids]
     data = load_npz(args.data) if args.data else None
     jobs = []
-    for thm in thms:
+    sets = parse_sets(args.set)
+    checked = [overrides.checked(thm, sets, len(thms) > 1) for thm in thms]  # all before any runs
+    for thm, values in zip(thms, checked):
         if data is not None:
             thm.check_data(data)  # before anything runs: data the theorem speaks about
-        for case in profile_cases(thm, args.profile, _overrides(args)):
+        for case in overrides.cases(thm, args.profile, _overrides(args), values):
             jobs.append(Job(case if data is None else sized(thm, case, data), args.stress, data))
     return jobs
 
@@ -171,8 +183,8 @@ def _summarize(doc: dict[str, Any], strict: bool, out: Path) -> int:
     for row in doc["rows"]:  # a diagnostic is shown, not counted as a verdict
         key = "DIAGNOSTIC" if row.get("diagnostic") else row["outcome"]
         counts[key] = counts.get(key, 0) + 1
-        if key in ("FAIL", "UNDECIDED"):
-            print(f"{row['outcome']}: {row['case']} {row['claim']}: {row['reason']}", file=sys.stderr)
+    for line in reasons.reason_lines(doc["rows"], see=f"{out}/summary.md"):
+        print(line, file=sys.stderr)
     print(" ".join(f"{k}={v}" for k, v in sorted(counts.items())) + f"  -> {out}/index.html")
     if counts.get("FAIL") or (strict and counts.get("UNDECIDED")):
         return 1
@@ -196,11 +208,13 @@ def cmd_report(args: argparse.Namespace, argv: Sequence[str]) -> int:
 
 def _dispatch(args: argparse.Namespace, argv: Sequence[str]) -> int:
     if args.command == "list":
-        return cmd_list()
+        return cmd_list(args.ids)
     if args.command == "run":
         return cmd_run(args, argv)
     if args.command in ("stress", "hunt"):
         return {"stress": stress, "hunt": hunt}[args.command].command(args, argv)
+    if args.command in ("export", "diff"):
+        return export.cmd_export(args) if args.command == "export" else export.cmd_diff(args)
     return cmd_report(args, argv)
 
 

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 from typing import Any, Sequence
 
-from verify.cli import outdir
-from verify.cli.args import check_jobs
+from verify.cli import outdir, overrides, reasons
+from verify.cli.args import add_set, check_jobs
 from verify.cli.progress import Bar
 from verify.engine.cluster import dask_executor
 from verify.engine.results import provenance, write
@@ -26,6 +26,7 @@ from verify.explore.stress import (base_profile, choose_axes, document, grid, pa
 from verify.io import atomic_write_bytes, atomic_write_text
 from verify.report import phase, stressmd
 from verify.spec import registry
+from verify.spec.assign import parse_sets
 
 
 def render(doc: dict[str, Any], out: Path, axes: tuple[str, str | None] | None = None
@@ -53,6 +54,7 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
                     "unless --vary is given)")
     ap.add_argument("--vary", action="append", default=[], metavar="PARAM=V1,V2,...",
                     help="vary a parameter (repeatable; one value: a fixed override)")
+    add_set(ap)
     ap.add_argument("--seeds", type=int, default=1, help="seeds per cell")
     ap.add_argument("--profile",
                     help="base profile (default: 'stress' if the case file has it, else 'quick')")
@@ -92,6 +94,7 @@ def command(args: argparse.Namespace, argv: Sequence[str]) -> int:
     check_jobs(args.jobs, local=not args.scheduler)
     spec = grid(thm, args.grid or "default") if args.grid or not args.vary else {}
     spec.update(parse_vary(thm, args.vary))
+    spec.update(overrides.fixed(thm, parse_sets(args.set), spec))
     profile = args.profile or base_profile(thm)
     sw = sweep(thm, profile, spec, args.seeds)
     axes = choose_axes(sw.varied, args.axes)
@@ -116,5 +119,7 @@ def command(args: argparse.Namespace, argv: Sequence[str]) -> int:
             print(f"COUNTEREXAMPLE: {cx.case} {claim} FAILed with every assumption holding: {reason}",
                   file=sys.stderr)
         print(f"  reproduce: {commands[cx.name]}", file=sys.stderr)
+    for line in reasons.reason_lines(doc["rows"], see=f"{args.out}/results.json"):
+        print(line, file=sys.stderr)
     print(stressmd.digest(summary) + f"  -> {args.out}/stress.md")
     return 1 if summary.counterexamples else 0

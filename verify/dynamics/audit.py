@@ -16,7 +16,11 @@ Three sources, and the digits of a quantity are the least of them:
    coordinate of the trained parameters (past :data:`MAX_COORDS` of them, along
    :data:`SAMPLED` random orthonormal directions scaled by :math:`\sqrt{\dim/k}`: an
    estimate), at every checkpoint past the window or, past an evaluation budget
-   (:func:`probed`), at a log-spaced subset of them (an estimate); a per-step quantity errs
+   (:func:`probed`), at a log-spaced subset of them (an estimate); a probe at which a
+   finite quantity cannot be measured (a target's solver fails at the moved iterate) is
+   left out and the others rescaled to all directions (an estimate; counted in
+   ``audit.bound.probes.failed_measurements``), and only when every probe of a checkpoint
+   fails does the quantity err without limit there; a per-step quantity errs
    by at most the sum over the scalars it reads of its change when that scalar moves by
    its bound (:func:`verify.dynamics.driftbound.scalar_drift`).
 
@@ -228,21 +232,38 @@ def probed(steps: list[int], total: int, per: int) -> list[int]:
 
 
 def _probe_one(ck: MeasureCk, step: int, log_t: float, params: Mapping[str, np.ndarray],
-               trained: tuple[str, ...], h: float, d_lt: float, dirs: Directions) -> dict[str, float]:
-    """Relative error bound of every checkpoint quantity at one iterate (first order); a
-    finite quantity that a probe makes NaN (or a bound that is not finite) errs without limit."""
+               trained: tuple[str, ...], h: float, d_lt: float,
+               dirs: Directions) -> tuple[dict[str, float], dict[str, int]]:
+    """Relative error bound of every checkpoint quantity at one iterate (first order), and
+    per quantity the number of probe directions whose measurement failed.
+
+    A direction in which a finite quantity cannot be measured (a target's solver fails at
+    the moved iterate: NaN) carries no information on the quantity's sensitivity; the root
+    sum of squares is taken over the other directions and rescaled to all of them (the
+    digits are then an estimate).  When every direction fails, or the bound is not finite,
+    the quantity errs without limit."""
     base = ck(step, log_t, params)
     if not (math.isfinite(h) and math.isfinite(d_lt)):
-        return {k: math.inf if math.isfinite(v) else math.nan for k, v in base.items()}
+        return {k: math.inf if math.isfinite(v) else math.nan for k, v in base.items()}, {}
     theta = _flat(params, trained)
-    sq = {k: 0.0 for k in base}
+    gaps: dict[str, list[float]] = {k: [] for k in base}
     for v in dirs.rows:
         moved = ck(step, log_t, _unflat(params, trained, theta + h * v))
         for k in base:
-            sq[k] += _gap(moved.get(k, math.nan), base[k]) ** 2
+            gaps[k].append(float(_gap(moved.get(k, math.nan), base[k])))
     late = ck(step, log_t + d_lt, params) if d_lt > 0 else base
-    return {k: (dirs.scale * math.sqrt(sq[k]) + _gap(late.get(k, math.nan), base[k]))
-            / max(abs(base[k]), np.finfo(float).tiny) for k in base}
+    rel, failed = {}, {}
+    for k in base:
+        g = np.array(gaps[k])
+        fail = int(np.sum(np.isinf(g)))
+        kept = g[np.isfinite(g)]
+        spread = (math.sqrt(float(kept @ kept) * g.size / kept.size) if kept.size
+                  else (math.nan if np.isnan(g).all() else math.inf))
+        if fail:
+            failed[k] = fail
+        rel[k] = ((dirs.scale * spread + _gap(late.get(k, math.nan), base[k]))
+                  / max(abs(base[k]), np.finfo(float).tiny))
+    return rel, failed
 
 
 def _gap(moved: Any, base: Any) -> Any:
@@ -254,19 +275,23 @@ def _gap(moved: Any, base: Any) -> Any:
 
 
 def _probe_checkpoints(traj: Trajectory, bound: db.DriftBound, d_lt: np.ndarray,
-                       trained: tuple[str, ...], ck: MeasureCk,
-                       out: dict[str, list[float]]) -> tuple[Directions, bool]:
+                       trained: tuple[str, ...], ck: MeasureCk, out: dict[str, list[float]]
+                       ) -> tuple[Directions, bool, dict[str, int]]:
     """Digits of the checkpoint quantities past the early window under the drift bound;
-    the directions used and whether every checkpoint was probed."""
+    the directions used, whether every checkpoint was probed, and per quantity how many
+    probe measurements failed (see :func:`_probe_one`)."""
     after = [c for c in traj.checkpoints if c.step > bound.start]
     dirs = Directions.of(sum(int(np.size(traj.checkpoints[0].params[k])) for k in trained))
     visit = set(probed([c.step for c in after], traj.steps, len(dirs.rows) + 2))
+    failed: dict[str, int] = {}
     for c in (c for c in after if c.step in visit):
-        rel = _probe_one(ck, c.step, c.log_t, c.params, trained, bound.at(c.step),
-                         float(d_lt[c.step]), dirs)
+        rel, fails = _probe_one(ck, c.step, c.log_t, c.params, trained, bound.at(c.step),
+                                float(d_lt[c.step]), dirs)
         for k, r in rel.items():
             out.setdefault(k, []).append(digits_of(np.array([r])))
-    return dirs, len(visit) == len(after)
+        for k, n in fails.items():
+            failed[k] = failed.get(k, 0) + n
+    return dirs, len(visit) == len(after), failed
 
 
 def _probe_steps(scalars: Mapping[str, np.ndarray], drift: Mapping[str, np.ndarray], start: int,
@@ -300,16 +325,18 @@ def _drift_digits(model, loss, X, rule, traj, backends: tuple[Backend, MPMath],
     bound = db.drift_bound(model, loss, rule, X, traj.scalars, at, dist + mp_err.at(at), ro,
                            ro_kind)
     drift = db.scalar_drift(bound, traj.scalars, X, rule, ro)
-    dirs, every = _probe_checkpoints(traj, bound, drift["log_t"], trained, ck, out)
+    dirs, every, failed = _probe_checkpoints(traj, bound, drift["log_t"], trained, ck, out)
     _probe_steps(traj.scalars, drift, at, st, out)
     per_ck = bound.kind if every and not dirs.sampled else db.ESTIMATE
-    kinds = {k: per_ck for k in ck(traj.checkpoints[-1].step, traj.checkpoints[-1].log_t,
-                                   traj.checkpoints[-1].params)}
+    kinds = {k: db.ESTIMATE if k in failed else per_ck
+             for k in ck(traj.checkpoints[-1].step, traj.checkpoints[-1].log_t,
+                         traj.checkpoints[-1].params)}
     kinds |= {k: bound.kind for k in st(traj.scalars)}
     norm_end = math.sqrt(max(float(traj.scalars["sq_norm"][-1]), 0.0))
     info = {"drift": bound.to_dict(norm_end),
             "probes": {"dim": int(dirs.rows.shape[1]), "directions": int(dirs.rows.shape[0]),
                        "sampled": dirs.sampled, "every_checkpoint": every,
+                       "failed_measurements": dict(failed),
                        "max_log_t_error": float(np.max(drift["log_t"]))}}
     return kinds, info
 

@@ -27,6 +27,7 @@ from typing import Any, Callable, Iterable, Mapping
 from verify.outcome import Resolution
 from verify.report.evidence import evidence_of, read
 from verify.report.format import MISSING, as_float, fmt
+from verify.report.reasons import reason_of
 
 OUTCOMES = ("PASS", "FAIL", "XFAIL", "UNDECIDED", "SKIPPED")
 READING = " (our reading)"
@@ -178,10 +179,10 @@ def case_facts(record: Mapping[str, Any] | None) -> list[tuple[str, str]]:
     if record is None:
         return [("record", "no case record in results.json")]
     audit = record.get("audit") or {}
-    low = worst((audit.get("digits") or {}).values(), min)
     digits = "not audited" if not audit else (
-        f"min {fmt(low, 3)} (audit: {fmt(audit.get('backend'))}, dps={fmt(audit.get('dps'))}, "
-        f"{fmt(audit.get('steps'))} steps, window log_t {fmt(audit.get('window'), 4)})")
+        f"{audited_summary(audit)} (audit: {fmt(audit.get('backend'))}, "
+        f"dps={fmt(audit.get('dps'))}, "
+        f"{fmt(audit.get('steps'))} steps, windows log_t {audit_windows(audit)})")
     traj = record.get("trajectory") or {}
     run = MISSING if not traj else (
         f"{fmt(traj.get('steps'))} steps, final log_t {fmt(traj.get('final_log_t'), 5)}, "
@@ -195,13 +196,66 @@ def case_facts(record: Mapping[str, Any] | None) -> list[tuple[str, str]]:
             ("wall time", f"{fmt(record.get('wall_time_s'), 4)} s")]
 
 
+def audit_windows(audit: Mapping[str, Any]) -> str:
+    """The audit's compared windows in log time (``window_log_t``, as the audit writes it: a
+    list of ``[start, end]``, start None for the run's start; older files: ``window``).
+
+    Examples
+    --------
+    >>> audit_windows({"window_log_t": [[None, 13.66], [151.1, 152.1]]})
+    '[start, 13.66], [151.1, 152.1]'
+    >>> audit_windows({"window": [0.5, 2]}), audit_windows({})
+    ('[0.5, 2]', '—')
+    """
+    spans = audit.get("window_log_t", audit.get("window"))
+    if not isinstance(spans, list) or not spans:
+        return MISSING
+    if not all(isinstance(s, list) for s in spans):
+        spans = [spans]
+    return ", ".join("[" + ", ".join("start" if v is None else fmt(v, 4) for v in s) + "]"
+                     for s in spans)
+
+
+def shown_digits(value: Any) -> tuple[str, str]:
+    """Audited digits as shown, floored at 0, and a note when the float64 value is not
+    meaningful (negative digits: the run's value is off by more than the value itself,
+    as a float64 loss near 0 measured against mpmath).
+
+    Examples
+    --------
+    >>> shown_digits(11.23), shown_digits(-26.3)[0]
+    (('11.2', ''), '0')
+    >>> shown_digits(-26.3)[1]
+    'value below float64 resolution: off by 10^26.3 times itself, not meaningful in float64'
+    """
+    x = as_float(value)
+    if x is None or math.isnan(x) or x >= 0:
+        return fmt(value, 3), ""
+    return "0", (f"value below float64 resolution: off by 10^{fmt(-x, 3)} times itself, "
+                 "not meaningful in float64")
+
+
+def audited_summary(audit: Mapping[str, Any]) -> str:
+    """Least audited digits over the quantities, floored at 0, naming the quantities whose
+    float64 value is not meaningful (:func:`shown_digits`)."""
+    per = audit.get("digits") or {}
+    bad = [q for q, d in per.items() if shown_digits(d)[1]]
+    text = f"min {shown_digits(worst(per.values(), min))[0]}"
+    text += "".join(f"; {q}: value below float64 resolution (not meaningful in float64)"
+                    for q in bad)
+    rest = worst((d for q, d in per.items() if q not in bad), min)
+    return text + (f"; min of the others {fmt(rest, 3)}" if bad and rest is not None else "")
+
+
 def digits_table(record: Mapping[str, Any]) -> Table | None:
-    """Audited digits per quantity and their kind: ``propagated bound``, ``estimate`` or
-    ``reference`` (:mod:`verify.dynamics.audit`; None when the case was not audited)."""
+    """Audited digits per quantity (floored at 0, with a note where the float64 value is not
+    meaningful) and their kind: ``propagated bound``, ``estimate`` or ``reference``
+    (:mod:`verify.dynamics.audit`; None when the case was not audited)."""
     audit = record.get("audit") or {}
     kinds = (audit.get("bound") or {}).get("kinds") or {}
-    rows = tuple((q, fmt(d, 3), fmt(kinds.get(q))) for q, d in (audit.get("digits") or {}).items())
-    return Table(("quantity", "audited digits", "kind"), ("code", "text", "text"),
+    rows = tuple((q, *shown_digits(d), fmt(kinds.get(q)))
+                 for q, d in (audit.get("digits") or {}).items())
+    return Table(("quantity", "audited digits", "note", "kind"), ("code", "text", "text", "text"),
                  rows) if rows else None
 
 
@@ -260,7 +314,7 @@ def claims_table(rows: Iterable[Mapping[str, Any]]) -> Table:
     body = tuple(
         (name_of(r, "claim"), fmt(r.get("kind")), fmt(r.get("outcome")), resolution_text(r),
          fmt(r.get("measured")), fmt(r.get("expected")), fmt(r.get("digits"), 3),
-         fmt(r.get("reason") or ""))
+         reason_of(r))
         for r in rows)
     header = ("claim", "kind", "outcome", "resolution", "measured", "expected", "digits", "reason")
     return Table(header, ("code", "text", "status") + ("text",) * 5, body)

@@ -16,6 +16,7 @@ from verify.report.content import (PREAMBLE, CaseGroup, Table, TheoremGroup, cas
                                    name_of, provenance_items, resolution_text, split_reading)
 from verify.report.figures import OUTCOME_COLORS
 from verify.report.format import MISSING
+from verify.report.reasons import reason_of
 
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
@@ -99,8 +100,9 @@ def _claim(row: Mapping[str, Any], png: bytes | None) -> str:
              f"<span class=\"note\">{escape(str(row.get('kind', '')))}</span></h4>"]
     if row.get("statement"):
         parts.append(f"<div><code>{escape(str(row['statement']))}</code></div>")
-    if row.get("reason"):
-        parts.append(f"<p><strong>Reason:</strong> {escape(str(row['reason']))}</p>")
+    reason = reason_of(row)  # the claim's own, else one sentence from the evidence
+    if reason:
+        parts.append(f"<p><strong>Reason:</strong> {escape(reason)}</p>")
     parts.append(_dl(claim_details(row)))
     image = _img(png, f"{row.get('claim', '')}: {outcome}")
     return f'<div class="claim"><div class="text">{"".join(parts)}</div>{image}</div>'

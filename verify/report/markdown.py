@@ -26,6 +26,7 @@ from verify.report.content import (PREAMBLE, READING, CaseGroup, Table, TheoremG
                                    case_tables, claim_details, claims_table, counts_table, group,
                                    provenance_items, resolution_text, split_reading)
 from verify.report.format import MISSING
+from verify.report.reasons import reason_of
 
 _TAG = re.compile(r"<(?=[A-Za-z/!?])")  # what could open an HTML tag, comment or autolink
 _SPACE = re.compile(r"\s*\n\s*")
@@ -94,7 +95,8 @@ def _md_claim(row: Mapping[str, Any], plot: str | None) -> str:
              f"{beside} ({md_text(row.get('kind', ''))})"]
     if row.get("statement"):
         parts.append(md_math(row["statement"]))
-    items = ([("reason", str(row["reason"]))] if row.get("reason") else []) + claim_details(row)
+    reason = reason_of(row)  # the claim's own, else one sentence from the evidence
+    items = ([("reason", reason)] if reason else []) + claim_details(row)
     parts.append(_md_list(items))
     if plot:
         alt = _alt(f"{row.get('claim', '')}: {row.get('outcome', '')}")
