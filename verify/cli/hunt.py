@@ -32,12 +32,12 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
 def command(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """``verify hunt``: search, save findings, print them; exit 1 when a failure was found.
 
-    The arguments and the output directory are checked before the search starts. An
+    The output directory, then the arguments, are checked before the search starts. An
     interrupt (Ctrl-C) ends the search early: what was found is saved, exit code 130.
     """
+    out = outdir.prepare(args.out)  # before anything is read or run
     thm = registry.get(args.theorem)
     check_arguments(thm, args.budget, args.drop, args.seed, args.profile, args.shrink)
-    out = outdir.prepare(args.out)
     cmd = "verify " + shlex.join(argv)
     with outdir.lock(out, cmd):
         outdir.claim(out, outdir.Scope("hunt", (thm.id,), "hunt"))

@@ -155,8 +155,8 @@ def publish(doc: dict[str, Any], out: Path) -> None:
 
 def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Run, write results.json and the report; return the exit code."""
+    out = outdir.prepare(args.out)  # before anything is read or run
     jobs = _jobs(args)
-    out = outdir.prepare(args.out)
     command = "verify " + shlex.join(argv)
     scope = outdir.Scope("run", tuple(sorted({j.case.theorem for j in jobs})), args.profile)
     with outdir.lock(out, command):

@@ -90,6 +90,7 @@ def _bar(total: int) -> Progress:
 
 def command(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """``verify stress``: run the sweep, write results, phase diagrams, stress.md; exit code."""
+    out = outdir.prepare(args.out)  # before anything is read or run
     thm = registry.get(args.theorem)
     check_jobs(args.jobs, local=not args.scheduler)
     spec = grid(thm, args.grid or "default") if args.grid or not args.vary else {}
@@ -98,7 +99,6 @@ def command(args: argparse.Namespace, argv: Sequence[str]) -> int:
     profile = args.profile or base_profile(thm)
     sw = sweep(thm, profile, spec, args.seeds)
     axes = choose_axes(sw.varied, args.axes)
-    out = outdir.prepare(args.out)
     cmd = "verify " + shlex.join(argv)
     with outdir.lock(out, cmd):
         outdir.claim(out, outdir.Scope("stress", (thm.id,), profile), fresh=args.fresh)
