@@ -40,7 +40,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
-import tomli_w
 from matplotlib.figure import Figure
 
 from verify.engine.case import run_case
@@ -53,7 +52,7 @@ from verify.errors import UserError
 from verify.io import SCHEMA_VERSION, dumps
 from verify.report.figures import math_label
 from verify.spec import registry
-from verify.spec.cases import Case, profile_cases
+from verify.spec.cases import Case, profile_cases, table_cases
 from verify.spec.theorem import Theorem
 
 #: ``cases=`` of :func:`run`: a case file, or its ``[profiles]`` tables as a mapping.
@@ -233,8 +232,8 @@ def _figure(row: Mapping[str, Any], record: Mapping[str, Any]) -> Figure:
     return fig
 
 
-def _read_cases(thm: Theorem, cases: Cases, profile: str, params: Mapping[str, Any],
-                tmp: Path) -> list[Case]:
+def _read_cases(thm: Theorem, cases: Cases, profile: str, params: Mapping[str, Any]
+                ) -> list[Case]:
     """The validated cases of ``profile`` from ``cases`` (a path, a mapping, or None: the
     registered case file)."""
     if cases is None:
@@ -251,13 +250,7 @@ def _read_cases(thm: Theorem, cases: Cases, profile: str, params: Mapping[str, A
         raise UserError(f"cases has no profile {profile!r}; it has "
                         f"{', '.join(map(str, cases)) or 'none'}: "
                         f"pass profile= one of them or add it")
-    path = tmp / f"{thm.id}.toml"
-    try:
-        path.write_text(tomli_w.dumps({"profiles": {str(k): dict(v) for k, v in cases.items()}}))
-    except (TypeError, ValueError) as exc:
-        raise UserError(f"cases: a value cannot be written as a case file ({exc}); use numbers, "
-                        "strings, booleans or lists of them") from None
-    return profile_cases(thm, profile, params, path)
+    return table_cases(thm, cases[profile], profile, f"cases[{profile!r}]", params)
 
 
 def _theorem(theorem: str | Theorem) -> Theorem:
@@ -269,13 +262,14 @@ def _theorem(theorem: str | Theorem) -> Theorem:
                     "'soudry2018-linear' (see `verify list`)")
 
 
-def _records(thm: Theorem, cases: list[Case], jobs: int, scratch: Path) -> list[dict[str, Any]]:
+def _records(thm: Theorem, cases: list[Case], jobs: int) -> list[dict[str, Any]]:
     """Each case's record: through the runner's pool when ``jobs > 1`` and ``thm`` is the
     registered theorem of its id (workers look theorems up by id), else in this process.
     Either way, cases that would not fit in memory are refused first
     (:mod:`verify.engine.resources`)."""
-    if jobs > 1 and registry.theorems().get(thm.id) is thm:
-        return run_jobs([Job(c) for c in cases], scratch, jobs, resume=False)
+    if jobs > 1 and registry.theorems().get(thm.id) is thm:  # the pool hands records over
+        with tempfile.TemporaryDirectory(prefix="verify-api-") as scratch:  # as files: removed
+            return run_jobs([Job(c) for c in cases], Path(scratch), jobs, resume=False)
     check_memory([estimate(thm, c) for c in cases])  # as the runner does: refuse what won't fit
     out = []
     for case in cases:
@@ -319,11 +313,10 @@ def run(theorem: str | Theorem, profile: str = "quick", out: str | Path | None =
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise UserError(f"jobs={jobs!r} must be a positive integer")
     t0 = time.perf_counter()
-    with tempfile.TemporaryDirectory(prefix="verify-api-") as tmp:
-        # the overridden keys join the case label, as with `verify run --set`
-        todo = [dataclasses.replace(c, shown=tuple(sorted({*c.shown, *params})))
-                for c in _read_cases(thm, cases, profile, params, Path(tmp))]
-        records = _records(thm, todo, jobs, Path(tmp))
+    # the overridden keys join the case label, as with `verify run --set`
+    todo = [dataclasses.replace(c, shown=tuple(sorted({*c.shown, *params})))
+            for c in _read_cases(thm, cases, profile, params)]
+    records = _records(thm, todo, jobs)
     given = [f"{k}={v!r}" for k, v in params.items()]
     call = ", ".join([repr(thm.id), f"profile={profile!r}", *given])
     prov = provenance(f"verify.run({call})", profile, jobs, time.perf_counter() - t0)

@@ -181,8 +181,17 @@ def profile_cases(thm: Theorem, profile: str, overrides: Mapping[str, Any] | Non
                   path: Path | None = None) -> list[Case]:
     """The validated cases of one profile of ``thm``, with CLI ``overrides`` applied."""
     path, table = case_table(thm, "profiles", profile, path)
-    where = f"{path} [profiles.{profile}]"
-    raw = dict(table)
+    return table_cases(thm, table, profile, f"{path} [profiles.{profile}]", overrides)
+
+
+def table_cases(thm: Theorem, table: Mapping[str, Any], profile: str, where: str,
+                overrides: Mapping[str, Any] | None = None) -> list[Case]:
+    """The validated cases of one profile ``table`` (a case file's ``[profiles.<name>]``,
+    or the same mapping given in Python), with ``overrides`` applied; a list value expands
+    into one case per value.  ``where`` names the table in error messages."""
+    raw = {str(k): v for k, v in table.items()}
+    for key, value in raw.items():
+        _check_value(key, value, where)
     shown = tuple(sorted(raw))
     for key, value in (overrides or {}).items():
         _check_value(key, value, "command line")
