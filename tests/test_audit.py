@@ -123,30 +123,27 @@ def test_digits_of_caps_and_floors():
     assert digits_of(np.array([0.0])) == 15.95 and digits_of(np.array([3.0])) == 0.0
 
 
-def test_a_run_inside_the_window_is_compared_throughout():
-    thm = get("soudry2018-linear")
-    case = profile_cases(thm, "quick", {"loss": "exponential", "steps": 150})[0]
+def _audit_of(theorem, overrides, audit_steps):
+    """The precision audit (dps 40, windows of ``audit_steps``) of the first quick case."""
+    thm = get(theorem)
+    case = profile_cases(thm, "quick", overrides)[0]
     p = case.problem
     data = thm.generate(p, seed_streams(case.seed)[0])
     model, loss = thm.model(p), thm.loss(p)
     run = descend(case, data, model, loss)
     m = Measure(thm, Probe(model, loss, data, {k: b(data, p) for k, b in thm.targets.items()}, p))
-    audit = precision_audit(model, loss, data.X, data.y, run.params0, run.rule, run.trajectory,
-                            run.backend, 40, 200, m.at, m.per_step)
+    return precision_audit(model, loss, data.X, data.y, run.params0, run.rule, run.trajectory,
+                           run.backend, 40, audit_steps, m.at, m.per_step)
+
+
+def test_a_run_inside_the_window_is_compared_throughout():
+    audit = _audit_of("soudry2018-linear", {"loss": "exponential", "steps": 150}, 200)
     assert audit.windows == ((0, 150),) and set(audit.kinds.values()) == {REFERENCE}
     assert not audit.bound
 
 
 def test_a_relu_network_gets_an_estimate():
-    thm = get("kou2023-leaky")
-    case = profile_cases(thm, "quick", {"steps": 300, "audit_steps": 20, "checkpoints": 8})[0]
-    p = case.problem
-    data = thm.generate(p, seed_streams(case.seed)[0])
-    model, loss = thm.model(p), thm.loss(p)
-    run = descend(case, data, model, loss)
-    m = Measure(thm, Probe(model, loss, data, {k: b(data, p) for k, b in thm.targets.items()}, p))
-    audit = precision_audit(model, loss, data.X, data.y, run.params0, run.rule, run.trajectory,
-                            run.backend, 40, 20, m.at, m.per_step)
+    audit = _audit_of("kou2023-leaky", {"steps": 300, "audit_steps": 20, "checkpoints": 8}, 20)
     assert set(audit.kinds.values()) == {db.ESTIMATE}
     assert audit.bound["drift"]["kind"] == db.ESTIMATE and audit.bound["probes"]["sampled"]
     assert all(audit.digits[q] <= audit.bound["window_digits"][q] for q in audit.digits)

@@ -480,8 +480,9 @@ from dataclasses import FrozenInstanceError  # noqa: E402
 
 from verify.claims import Frequency, Trend  # noqa: E402
 from verify.claims.evidence import (BoundEvidence, EventuallyEvidence,  # noqa: E402
-                                    FrequencyEvidence, LimitEvidence, MonotoneEvidence,
-                                    ScalingEvidence, TrendEvidence)
+                                    LimitEvidence, MonotoneEvidence)
+from verify.claims.sweepevidence import (FrequencyEvidence, ScalingEvidence,  # noqa: E402
+                                         TrendEvidence)
 from verify.claims.guards import NonFinite, Scalar, TooFewDigits, TooShort  # noqa: E402
 from verify.outcome import Evidence  # noqa: E402
 

@@ -32,7 +32,7 @@ MAX_ENTRIES = 2_000_000
 
 def designs(s: np.ndarray, basis: Sequence[str], a: np.ndarray, b: np.ndarray,
             extra: np.ndarray | None = None) -> np.ndarray:
-    """The designs ``[1, r_1/max|r_1|, ..., extra]`` of :func:`verify.claims.fit._design` for
+    """The designs ``[1, r_1/max|r_1|, ..., extra]`` of :func:`verify.claims.fit.design_matrix` for
     the parameter pairs ``(a[g], b[g])``, stacked: shape ``(G, N, k)``.
 
     Examples

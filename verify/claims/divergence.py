@@ -8,7 +8,7 @@ residual growing like :math:`0.12\log t` over :math:`\log t \in [5.8, 11]` fits 
 unnamed limit:
 
 * **Divergence** (:func:`growth_check`): the fit is refitted with a growing term,
-  :math:`c\log t` and :math:`c\,t^{g}` (:func:`verify.claims.fit.fit_growth`).  The quantity
+  :math:`c\log t` and :math:`c\,t^{g}` (:func:`verify.claims.growthfit.fit_growth`).  The quantity
   diverges when a growing term
 
   - rises across the window by more than the claim's tolerance :math:`\tau` even at the
@@ -47,7 +47,8 @@ from typing import Any, Mapping, Sequence
 
 import numpy as np
 
-from verify.claims.fit import GROWTH_TERMS, GrowthFit, fit_growth, fit_rate, line_fit
+from verify.claims.fit import fit_rate, line_fit
+from verify.claims.growthfit import GROWTH_TERMS, GrowthFit, fit_growth
 from verify.claims.rates import n_free
 
 #: Standard errors a growing term's rise needs to count.
@@ -67,8 +68,8 @@ class Growth:
     Attributes
     ----------
     fits
-        One :class:`~verify.claims.fit.GrowthFit` per term of
-        :data:`verify.claims.fit.GROWTH_TERMS` on the declared basis (those with residual
+        One :class:`~verify.claims.growthfit.GrowthFit` per term of
+        :data:`verify.claims.growthfit.GROWTH_TERMS` on the declared basis (those with residual
         degrees of freedom).
     sigmas
         The uncertainty of each fit's rise: its standard error and, in quadrature, the
@@ -258,3 +259,44 @@ def still_approaching(s: np.ndarray, q: np.ndarray, L: float) -> str | None:
             f"{s[-1]:.4g}: a slower term "
             "biases the extrapolation away from the expected value, so the fit cannot "
             "establish a different limit; run longer")
+
+
+#: Slack on "the late slope is at least as large as the early one" (:func:`unsettled`).
+SLOPE_SLACK = 1e-6
+
+
+def third_slopes(s: np.ndarray, q: np.ndarray) -> tuple[float, float]:
+    """Least-squares slopes dq/ds over the first and last thirds of the window (NaN for a
+    third with fewer than 2 distinct points)."""
+    edges = s[0] + (s[-1] - s[0]) * np.array([1 / 3, 2 / 3])
+    out = []
+    for m in (s <= edges[0], s >= edges[1]):
+        if m.sum() >= 2 and np.ptp(s[m]) > 0:
+            out.append(line_fit(s[m], q[m])[0])
+        else:
+            out.append(float("nan"))
+    return out[0], out[1]
+
+
+def unsettled(name: str, s: np.ndarray, q: np.ndarray, thirds: tuple[float, float],
+              tol: float) -> str | None:
+    """Why ``q`` does not settle (a FAIL of "the limit is finite"), or None: it moves the
+    same way over the first and last thirds of the window (``thirds``, see
+    :func:`third_slopes`), no slower at the end, and by more than ``10 tol`` in all.
+
+    Examples
+    --------
+    >>> s = np.linspace(2.0, 8.0, 30)
+    >>> unsettled("q", s, 0.5 * s, third_slopes(s, 0.5 * s), 0.01)[:17]
+    'q does not settle'
+    >>> unsettled("q", s, 1.0 / s, third_slopes(s, 1.0 / s), 0.01) is None
+    True
+    """
+    a, b = thirds
+    change = float(abs(q[-1] - q[0]))
+    if not (np.sign(a) == np.sign(b) != 0 and abs(b) >= abs(a) * (1 - SLOPE_SLACK)
+            and change > 10 * tol):
+        return None
+    return (f"{name} does not settle: slope dq/dlog t is {b:.3g} over the last third of the "
+            f"window vs {a:.3g} over the first, and it changed by {change:.3g} (> 10 x "
+            f"tolerance {tol:.3g}) across log t in [{s[0]:.4g}, {s[-1]:.4g}]")

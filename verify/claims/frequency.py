@@ -8,7 +8,7 @@ import numpy as np
 from scipy import stats
 
 from verify.claims.base import Claim, Series
-from verify.claims.evidence import FrequencyEvidence, FrequencyGroup
+from verify.claims.sweepevidence import FrequencyEvidence, FrequencyGroup
 from verify.claims.guards import nonfinite_result
 from verify.claims.resolution import Moves, claim_move, natural_scale
 from verify.outcome import ClaimResult, Outcome, undecided

@@ -7,19 +7,16 @@ from typing import Mapping
 import numpy as np
 
 from verify.claims.base import Claim, ExpectedSpec, Series
-from verify.claims.divergence import (drift_note, growth_check, pre_asymptotic,
+from verify.claims.divergence import (drift_note, growth_check, pre_asymptotic, third_slopes,
+                                      unsettled,
                                      still_approaching)
 from verify.claims.evidence import LimitEvidence
-from verify.claims.fit import RateFit, fit_rate, line_fit
+from verify.claims.fit import RateFit, fit_rate
 from verify.claims.guards import (TooShort, digits_result, expected_value, nonfinite_result,
                                   short_result)
 from verify.claims.rates import NEEDS_POSITIVE_LOG, check_basis, extension, n_free
 from verify.claims.resolution import Moves, drift_move, drift_scale, natural_scale, value_move
 from verify.outcome import ClaimResult, Outcome, undecided
-
-#: Slack on "the late increments are at least as large as the early ones" (divergence rule).
-_SLOPE_SLACK = 1e-6
-
 
 def _n_params(basis: tuple[str, ...]) -> int:
     """Parameters of the rate model: the limit, one coefficient per term, the profiled
@@ -338,20 +335,14 @@ class Limit(Claim):
         """Verdict when the theorem only says the limit exists (and maybe is positive)."""
         label = "finite, > 0" if self.positive else "finite"
         lo, hi = fit.limit - 3 * sigma, fit.limit + 3 * sigma
-        thirds = self._third_slopes(s, q)
+        thirds = third_slopes(s, q)
         change = float(abs(q[-1] - q[0]))
         tol_q = max(self.atol, self.rtol * abs(float(q[-1])))
         ev = replace(ev, slope_first_third=thirds[0], slope_last_third=thirds[1],
                      total_change=change, tol_divergence=tol_q)
-        a, b = thirds
-        if (np.sign(a) == np.sign(b) != 0 and abs(b) >= abs(a) * (1 - _SLOPE_SLACK)
-                and change > 10 * tol_q):
-            return self._result(
-                Outcome.FAIL,
-                f"{series.name} does not settle: slope dq/dlog t is {b:.3g} over the last third "
-                f"of the window vs {a:.3g} over the first, and it changed by {change:.3g} "
-                f"(> 10 x tolerance {tol_q:.3g}) across log t in [{s[0]:.4g}, {s[-1]:.4g}]",
-                fit, label, ev)
+        why = unsettled(series.name, s, q, thirds, tol_q)
+        if why is not None:
+            return self._result(Outcome.FAIL, why, fit, label, ev)
         growth = growth_check(s, q, self.rate, tol, None, self._alternatives())
         ev = replace(ev, growth=growth.summary())
         if growth.diverging is not None:
@@ -374,18 +365,6 @@ class Limit(Claim):
             reason = (f"extrapolated limit {fit.limit:.6g} ± {3 * sigma:.3g} (3 sigma) "
                       "cannot be told from 0")
         return self._result(Outcome.UNDECIDED, reason, fit, label, ev)
-
-    @staticmethod
-    def _third_slopes(s: np.ndarray, q: np.ndarray) -> tuple[float, float]:
-        """Least-squares slopes dq/ds over the first and last thirds of the window."""
-        edges = s[0] + (s[-1] - s[0]) * np.array([1 / 3, 2 / 3])
-        out = []
-        for m in (s <= edges[0], s >= edges[1]):
-            if m.sum() >= 2 and np.ptp(s[m]) > 0:
-                out.append(line_fit(s[m], q[m])[0])
-            else:
-                out.append(float("nan"))
-        return out[0], out[1]
 
     def _extrapolation_reason(self, fit: RateFit, ratio: float) -> str:
         dist = abs(fit.limit - fit.fitted[-1])

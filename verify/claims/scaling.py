@@ -9,7 +9,7 @@ from scipy import stats
 
 from verify.claims.base import Claim, ExpectedSpec, Series
 from verify.claims.fit import line_fit
-from verify.claims.evidence import ScalingEvidence
+from verify.claims.sweepevidence import ScalingEvidence
 from verify.claims.guards import NonPositive, TooFewValues, expected_value, nonfinite_result
 from verify.claims.resolution import Moves, natural_scale, value_move
 from verify.outcome import ClaimResult, Outcome, undecided

@@ -8,7 +8,7 @@ import numpy as np
 from scipy import stats
 
 from verify.claims.base import Claim, Series
-from verify.claims.evidence import Medians, TrendEvidence
+from verify.claims.sweepevidence import Medians, TrendEvidence
 from verify.claims.guards import Constant, TooFewValues, nonfinite_result
 from verify.claims.resolution import Moves, drift_move, drift_scale, signs
 from verify.outcome import ClaimResult, Outcome, undecided

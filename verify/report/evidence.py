@@ -230,7 +230,7 @@ class Group:
 
 @dataclass(frozen=True)
 class FrequencyReading(Reading):
-    """A Frequency's groups (:class:`verify.claims.evidence.FrequencyGroup`); malformed ones
+    """A Frequency's groups (:class:`verify.claims.sweepevidence.FrequencyGroup`); malformed ones
     are left out."""
 
     groups: tuple[Group, ...] = ()
