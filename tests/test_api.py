@@ -60,7 +60,7 @@ def test_bad_theorem_profile_or_cases_is_a_user_error():
     with pytest.raises(UserError, match="no profile 'nosuch'"):
         verify.run(ID, profile="nosuch")
     mine = dataclasses.replace(registry.get(ID), id="my-unregistered")
-    with pytest.raises(UserError, match="not registered"):
+    with pytest.raises(UserError, match="no case file my-unregistered.toml"):
         verify.run(mine)
     with pytest.raises(UserError, match="cases has no profile 'quick'"):
         verify.run(mine, cases={"tiny": {"steps": 10}})

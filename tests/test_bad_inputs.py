@@ -155,7 +155,7 @@ def test_case_file_that_is_a_directory(world, capsys):
     path.unlink()
     path.mkdir()
     assert_one_line_exit_2(["run", SOUDRY, "--profile", "quick", "--out", world / "out"], capsys,
-                           "no case file")
+                           "cannot read case file")
 
 
 # --------------------------------------------------------------------------- run flags

@@ -104,7 +104,8 @@ def test_doubled_expected_value_fails_and_exits_1(monkeypatch, tmp_path, capsys)
     cases = Path(__file__).parents[1] / "cases" / "soudry2018-linear.toml"
     (tmp_path / "soudry-mutant.toml").write_text(cases.read_text())
     monkeypatch.setenv("VERIFY_CASES_DIR", str(tmp_path))
-    code = main(["run", "soudry-mutant", "--profile", "quick", "--out", str(tmp_path / "o")])
+    code = main(["run", "soudry-mutant", "--profile", "quick", "--out", str(tmp_path / "o"),
+                 "--jobs", "1"])  # the mutant exists in this process only
     rows = [r for r in load(tmp_path / "o")["rows"] if r["claim"] == "loss_rate"]
     assert rows and all(r["outcome"] == "FAIL" for r in rows), [r["reason"] for r in rows]
     assert code == 1

@@ -85,7 +85,7 @@ def demo(tmp_path, monkeypatch):
 
 
 def _run(out: Path, capsys) -> tuple[int, str, dict, str]:
-    code = main(["run", "fresh-demo", "--profile", "quick", "--out", str(out)])
+    code = main(["run", "fresh-demo", "--profile", "quick", "--out", str(out), "--jobs", "1"])
     doc = json.loads((out / "results.json").read_text())
     [row] = doc["rows"]
     return code, row["outcome"], doc["provenance"]["reused"], capsys.readouterr().out

@@ -227,7 +227,7 @@ def test_plots_no_longer_referenced_are_removed(tmp_path, capsys):
     plots = {p.name for p in (out / "plots").iterdir()}
     assert "stale-from-an-older-report.png" not in plots and "notes.txt" in plots
     summary = (out / "summary.md").read_text()
-    pngs = {p for p in plots if p.endswith(".png")}
+    pngs = {p for p in plots if p.endswith((".png", ".svg"))}
     assert pngs and all(f"plots/{p}" in summary for p in pngs)  # every plot kept is referenced
 
 

@@ -6,7 +6,7 @@ import copy
 import doctest
 import json
 import re
-import struct
+import xml.etree.ElementTree as ET
 from html import escape
 from pathlib import Path
 
@@ -49,9 +49,17 @@ def _subset(results: dict, case_index: int, row_claims: tuple[str, ...] = ()) ->
     return {**results, "cases": [case], "rows": rows}
 
 
-def _png_size(data: bytes) -> tuple[int, int]:
-    assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    return struct.unpack(">II", data[16:24])
+def _svg_size(data: bytes) -> tuple[float, float]:
+    """Width and height (points) of an SVG document; fails unless it parses as SVG."""
+    root = ET.fromstring(data)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    return float(root.get("width", "0pt")[:-2]), float(root.get("height", "0pt")[:-2])
+
+
+def _pages(out: Path) -> str:
+    """Every HTML page of the report in ``out``, concatenated (index last)."""
+    pages = sorted((out / "theorems").glob("*.html")) + [out / "index.html"]
+    return "".join(p.read_text(encoding="utf-8") for p in pages)
 
 
 def test_fixture_follows_schema(results: dict) -> None:
@@ -75,13 +83,16 @@ def test_fixture_follows_schema(results: dict) -> None:
 
 def test_files_written(rendered: tuple[Path, list[Path]], results: dict) -> None:
     out, paths = rendered
-    assert paths[-2:] == [out / "summary.md", out / "index.html"]
+    assert paths[-3:] == [out / "summary.md", out / "theorems" / "soudry2018-linear.html",
+                          out / "index.html"]
     assert all(p.is_file() and p.stat().st_size > 0 for p in paths)
-    plots = sorted((out / "plots").glob("*.png"))
-    assert plots == sorted(paths[:-2])
+    plots = sorted((out / "plots").glob("*.svg"))
+    assert plots == sorted(paths[:-3])
     with_series = [r for r in results["rows"] if r["outcome"] != "SKIPPED"]
     assert len(plots) == len(with_series) == 8
-    assert all(_png_size(p.read_bytes()) == (500, 320) for p in plots)
+    for p in plots:  # cropped to the ink: sizes differ, but every plot is landscape
+        width, height = _svg_size(p.read_bytes())
+        assert 300 < width < 520 and 1.1 < width / height < 2.0, (p.name, width, height)
     assert not [p for p in out.rglob("*") if p.name.endswith(".tmp")]
 
 
@@ -113,8 +124,8 @@ def test_fail_shows_reason(rendered: tuple[Path, list[Path]], results: dict) -> 
 
 def test_html_self_contained(rendered: tuple[Path, list[Path]]) -> None:
     out, paths = rendered
-    html = (out / "index.html").read_text(encoding="utf-8")
-    assert html.count('src="data:image/png;base64,') == len(paths) - 2
+    html = _pages(out)
+    assert html.count('src="data:image/svg+xml;base64,') == len(paths) - 3
     assert not re.search(r"""(src|href)\s*=\s*["']?\s*(https?:|//)""", html, re.I)
     assert "<script" not in html.lower() and "<link" not in html.lower()
     assert 'class="badge b-FAIL"' in html and 'class="badge b-XFAIL"' not in html
@@ -125,9 +136,9 @@ def test_html_escapes_text(results: dict, tmp_path: Path) -> None:
     bad = _subset(results, 2)  # the SKIPPED case: no plots, same escaping
     bad["rows"][0]["reason"] = '<script>alert("x")</script> & <b>'
     bad["cases"][0]["citation"] = "<img src=http://evil.example/x.png>"
-    html = (tmp_path / "index.html")
     render(bad, tmp_path)
-    text = html.read_text(encoding="utf-8")
+    text = _pages(tmp_path)
+    assert "&lt;img src=http://evil.example/x.png&gt;" in text
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert "<img src=http" not in text
 
@@ -152,7 +163,7 @@ def test_nan_and_inf(results: dict, tmp_path: Path) -> None:
     summary = (tmp_path / "summary.md").read_text(encoding="utf-8")
     assert "| `direction` | Limit | **PASS** | — | inf | -inf | nan |" in summary
     assert "min nan" in summary  # a NaN audit is not hidden by the minimum
-    assert len(paths) == 3  # the all-NaN series is still plotted ("no finite values")
+    assert len(paths) == 4  # the all-NaN series is still plotted ("no finite values")
 
 
 def test_nan_measured_in_fixture(rendered: tuple[Path, list[Path]]) -> None:
@@ -172,13 +183,15 @@ def test_skipped_case_has_no_plot(results: dict, tmp_path: Path) -> None:
     data = {**results, "cases": skipped,
             "rows": [r for r in results["rows"] if r["case"] == skipped[0]["case"]]}
     paths = render(data, tmp_path)
-    assert [p.name for p in paths] == ["summary.md", "index.html"]
+    assert [p.name for p in paths] == ["summary.md", "soudry2018-linear.html", "index.html"]
     assert "**VIOLATED**" in paths[0].read_text(encoding="utf-8")
+    assert 'class="badge b-VIOLATED"' in paths[1].read_text(encoding="utf-8")
 
 
 def test_rows_without_case_record(results: dict, tmp_path: Path) -> None:
     data = {**results, "cases": []}
     paths = render(data, tmp_path)
+    assert "no case record" in paths[-3].read_text(encoding="utf-8")
     assert "no case record" in paths[-2].read_text(encoding="utf-8")
 
 
@@ -192,7 +205,7 @@ def test_scaling_and_unknown_basis(results: dict) -> None:
     data["rows"].append(scaling)
     plots = render_plots(data)
     name, png = plots[(scaling["case"], "norm_scaling")]
-    assert name.endswith(".png") and _png_size(png) == (500, 320)
+    assert name.endswith(".svg") and _svg_size(png)[0] > 300
     assert (data["rows"][0]["case"], data["rows"][0]["claim"]) in plots
 
 
@@ -206,10 +219,13 @@ def test_schema_version_checked(tmp_path: Path) -> None:
 def test_plot_filename() -> None:
     a = plot_filename("thm[n=8,seed=0]", "claim/x y")
     b = plot_filename("thm[n=8,seed=0]", "claim/x_y")
-    assert re.fullmatch(r"[A-Za-z0-9_.-]+\.png", a) and a != b
+    assert re.fullmatch(r"[A-Za-z0-9_.-]+\.svg", a) and a != b
     assert len(plot_filename("t[" + "p=1," * 100 + "]", "c")) <= 80 + 14
     long = plot_filename("t[" + "p=1," * 100 + "]", "kernel_degrades")
     assert long.startswith("t_p_1_") and "__kernel_degrades-" in long and len(long) <= 80 + 14
+    cut = plot_filename("thm[checkpoints=60,eta=1.5,loss=exponential,min_rate=0.9,n=8]", "margin",
+                        max_len=52)
+    assert cut.startswith("thm_checkpoints_60_eta_1.5_loss_exponential__margin-")  # whole params
 
 
 def test_values() -> None:
@@ -239,7 +255,7 @@ def test_label_falls_back_to_text() -> None:
     from verify.report.plots import math_label
 
     assert math_label(r"\|w(t)\|", "q") == r"$\|w(t)\|$"
-    assert math_label(r"\begin{cases} a \end{cases}", "q") == r"\begin{cases} a \end{cases}"
+    assert math_label(r"\begin{cases} a \end{cases}", "q") == "q"  # never raw LaTeX
     assert math_label("", "q") == "q"
 
 
@@ -266,7 +282,7 @@ def test_sweep_quantity_labels() -> None:
     row = {"claim": "c", "outcome": "PASS", "kind": "Trend", "quantity": "err",
            "evidence": {"points": {"x": [1, 2, 2], "y": [0.1, 0.2, 0.3],
                                    "show": {"bad": [0, 1, 2]}}}}
-    assert sweep_plot(row, record)[:4] == b"\x89PNG" and sweep_plot(row)[:4] == b"\x89PNG"
+    assert _svg_size(sweep_plot(row, record))[0] > 300 and _svg_size(sweep_plot(row))[0] > 300
 
 
 # --- typed evidence reader -----------------------------------------------------------------

@@ -153,7 +153,7 @@ def _mutant(monkeypatch, tmp_path, **changes):
 def test_counterexample_is_reported_and_reproduced_by_verify_run(monkeypatch, tmp_path, capsys):
     _mutant(monkeypatch, tmp_path)
     out = tmp_path / "s"
-    assert main(["stress", "soudry-mutant", *SMALL, "--out", str(out)]) == 1
+    assert main(["stress", "soudry-mutant", *SMALL, "--out", str(out), "--jobs", "1"]) == 1  # in-process mutant
     err = capsys.readouterr().err
     assert "COUNTEREXAMPLE" in err and "loss_rate" in err
     doc = load(out)
@@ -163,7 +163,8 @@ def test_counterexample_is_reported_and_reproduced_by_verify_run(monkeypatch, tm
     case_dir = out / "counterexamples" / cx.name
     assert f"VERIFY_CASES_DIR={case_dir}" in err
     monkeypatch.setenv("VERIFY_CASES_DIR", str(case_dir))
-    assert main(["run", "soudry-mutant", "--profile", "counterexample", "--out", str(tmp_path / "r")]) == 1
+    assert main(["run", "soudry-mutant", "--profile", "counterexample", "--out", str(tmp_path / "r"),
+                 "--jobs", "1"]) == 1
     again = load(tmp_path / "r")
     assert again["cases"][0]["config_hash"] == cx.config_hash
     assert {r["claim"]: r["outcome"] for r in again["rows"]}["loss_rate"] == "FAIL"

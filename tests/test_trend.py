@@ -84,4 +84,5 @@ def test_sweep_claim_records_and_draws_its_show_quantities():
     assert row["kind"] == "Trend" and len(pts["y"]) == 6
     assert set(pts["show"]) == {"direction_gap"} and len(pts["show"]["direction_gap"]) == 6
     assert all(np.isfinite(pts["show"]["direction_gap"]))
-    assert sweep_plot(row)[:4] == b"\x89PNG"
+    svg = sweep_plot(row)
+    assert svg.startswith(b"<?xml") and b"<svg" in svg[:2000]

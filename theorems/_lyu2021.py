@@ -15,6 +15,7 @@ lasts ``ln(1/sigma0) / lambda + O(1)``.
 from __future__ import annotations
 
 import math
+from functools import cache
 
 import numpy as np
 import sympy as sp
@@ -149,3 +150,59 @@ def misses_global(pt) -> float:
         return float("nan")
     stuck = pt.case["alpha"] * pt.targets["svm"]["gamma"] / 2.0
     return float(abs(np.min(pt.margins) / pt.norm**2 / stuck - 1.0) <= STUCK_RTOL)
+
+
+#: Held-out points of the linear-limit claims: ``HELD_OUT`` draws uniform on the unit sphere
+#: ``S^{d-1}`` and their antipodes, from a fixed seed unrelated to the data and init seeds.
+#: The sphere because the statement is for every ``x`` and both sides are positively
+#: 1-homogeneous in ``x``: the sup over ``S^{d-1}`` bounds ``|f(x)/||theta||^2 - c<w*, x>|``
+#: by ``||x||`` times it everywhere, in directions the data do not visit too.
+HELD_OUT, HELD_OUT_SEED = 256, 20211026
+
+
+@cache
+def held_out(d: int) -> np.ndarray:
+    """The fixed held-out points in ``R^d`` (read-only, ``2 HELD_OUT x d``, unit norm)."""
+    Z = np.random.default_rng([HELD_OUT_SEED, d]).standard_normal((HELD_OUT, d))
+    Z /= np.linalg.norm(Z, axis=1, keepdims=True)
+    Z = np.concatenate([Z, -Z])
+    Z.setflags(write=False)
+    return Z
+
+
+def linear_constant(alpha: float) -> float:
+    r"""The derived constant :math:`c = (1+\alpha)/4` of :math:`f/\|\theta\|^2 \to c\langle w^*, x\rangle`."""
+    return (1.0 + alpha) / 4.0
+
+
+def _normalized_outputs(pt) -> tuple[np.ndarray, np.ndarray] | None:
+    """``f(x)/||theta||^2`` and ``<w*, x>`` on the held-out points (None: SVM target failed)."""
+    if not pt.targets["svm"].ok:
+        return None
+    X = held_out(pt.data.d)
+    f = np.asarray(pt.model.forward(pt.params, X), float) / pt.norm ** 2
+    return f, X @ np.asarray(pt.targets["svm"]["w_unit"], float)
+
+
+def linear_gap(pt) -> float:
+    r"""Reading A: :math:`\sup_{x \in H} |f(x)/\|\theta\|^2 - \tfrac{1+\alpha}{4}\langle w^*, x\rangle|`.
+
+    ``H`` the held-out points (:func:`held_out`), ``w*`` the unit SVM direction; NaN when the
+    SVM target failed.
+    """
+    out = _normalized_outputs(pt)
+    if out is None:
+        return float("nan")
+    f, g = out
+    return float(np.max(np.abs(f - linear_constant(pt.case["alpha"]) * g)))
+
+
+def linear_gap_free(pt) -> float:
+    r"""Reading B (constant unstated): :math:`\sup_{x \in H} |f(x)/\|\theta\|^2 - \hat C\langle w^*, x\rangle|`,
+    :math:`\hat C` the least-squares constant on ``H`` (it tends to 0 iff
+    :math:`\inf_C \sup_H |\cdot|` does, ``H`` finite)."""
+    out = _normalized_outputs(pt)
+    if out is None:
+        return float("nan")
+    f, g = out
+    return float(np.max(np.abs(f - (f @ g) / (g @ g) * g)))

@@ -83,6 +83,7 @@ _EXPORTS: dict[str, str] = {
     "STEP_RULES": "verify.dynamics.gd",
     # reference targets (certified convex programs)
     "Target": "verify.targets.base",
+    "solve_clarabel": "verify.targets.solve",  # a theorem's own certified program (cvxpy)
     "activation_patterns": "verify.targets.arrangement",
     "f1_dictionary_margin": "verify.targets.dictionary",
     "svm_expansion": "verify.targets.expansion",

@@ -40,6 +40,11 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping
 
+# BLAS threads are fixed before numpy loads (as the CLI does), hence the imports below this call
+from verify.engine.blas import single_threaded
+
+single_threaded()  # one BLAS thread when this import loads numpy: the CLI's bits (verify.engine.blas)
+
 from matplotlib.figure import Figure
 
 from verify.engine.case import run_case
@@ -52,7 +57,7 @@ from verify.errors import UserError
 from verify.io import SCHEMA_VERSION, dumps
 from verify.report.figures import math_label
 from verify.spec import registry
-from verify.spec.cases import Case, profile_cases, table_cases
+from verify.spec.cases import Case, case_file, missing_case_file, profile_cases, table_cases
 from verify.spec.theorem import Theorem
 
 #: ``cases=`` of :func:`run`: a case file, or its ``[profiles]`` tables as a mapping.
@@ -237,9 +242,9 @@ def _read_cases(thm: Theorem, cases: Cases, profile: str, params: Mapping[str, A
     """The validated cases of ``profile`` from ``cases`` (a path, a mapping, or None: the
     registered case file)."""
     if cases is None:
-        if thm.id not in registry.theorems():
-            raise UserError(f"theorem {thm.id!r} is not registered, so it has no case file; pass "
-                            "cases=PATH (a case file) or cases={'quick': {'n': 8, ...}}")
+        if not case_file(thm).is_file():  # looked for beside its module too, registered or not
+            raise UserError(f"{missing_case_file(thm, 'profiles', profile)}; or pass cases=PATH "
+                            "(a case file) or cases={'quick': {'n': 8, ...}}")
         return profile_cases(thm, profile, params)
     if isinstance(cases, (str, Path)):
         return profile_cases(thm, profile, params, Path(cases))
@@ -294,7 +299,11 @@ def run(theorem: str | Theorem, profile: str = "quick", out: str | Path | None =
         If given, ``out/results.json`` is written (as ``verify run`` writes it; render the
         report with ``verify report OUT``).  Otherwise nothing is written.
     jobs : int
-        Worker processes for a registered theorem (an object runs in this process).
+        Worker processes for a registered theorem (an object runs in this process).  The
+        default, 1, runs in this process, with one BLAS thread when importing verify's API
+        loaded numpy (as ``verify run`` does, so the bits are the CLI's; a process that loaded
+        numpy before keeps its BLAS threads: set ``OPENBLAS_NUM_THREADS=1`` before importing
+        numpy for the same bits); workers always run with one BLAS thread.
     cases : path or mapping, optional
         The case file, or its profiles as ``{profile: {param: value, ...}}``; by default the
         case file of the registered theorem of the same id.

@@ -39,6 +39,7 @@ from typing import Any, Iterator, Mapping
 
 import pytest
 
+from verify.engine.blas import single_threaded
 from verify.errors import UserError
 from verify.spec.assign import parse_sets
 
@@ -105,6 +106,7 @@ def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config
     """Append one item per (theorem, case, claim) of the ``--verify`` theorems."""
     if not _active(config):
         return
+    single_threaded()  # one BLAS thread if numpy is not loaded yet: the CLI's bits (engine.blas)
     # imported here, not at the top: this module loads in every pytest run, and the
     # registry and the engine (numpy, cvxpy) are needed only with --verify
     from verify.spec import registry

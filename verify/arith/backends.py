@@ -76,10 +76,10 @@ class Float64:
     def logsumexp(self, a: Any) -> Any:
         """log(sum e^a), shifted by the maximum."""
         a = np.asarray(a)
-        top = np.max(a)
+        top = a.max()  # np.max's reduction, without its dispatch (a hot path of GD)
         if not np.isfinite(top):
             return top
-        return top + np.log(np.sum(np.exp(a - top)))
+        return top + np.log(np.exp(a - top).sum())
 
 
 @dataclass(frozen=True)
@@ -111,6 +111,7 @@ class MPMath:
             raise UserError(f"dps={self.dps} is out of range; use an integer in [10, 10000]")
         ctx = mpmath.MPContext()
         ctx.dps = int(self.dps)
+        ctx.convert = _array_refusing(ctx.convert)
         object.__setattr__(self, "ctx", ctx)
         for fname in ("exp", "log", "log1p"):
             object.__setattr__(self, "_" + fname, np.frompyfunc(getattr(ctx, fname), 1, 1))
@@ -170,6 +171,29 @@ class MPMath:
         if not self.ctx.isfinite(top):
             return top
         return top + self.ctx.log(self.ctx.fsum(self.ctx.exp(v - top) for v in a))
+
+
+def _array_refusing(convert: Callable[..., Any]) -> Callable[..., Any]:
+    """``convert`` of an mpmath context that refuses a numpy array at once.
+
+    ``mpf * array`` (a scalar on the left of an object array, as in ``factor * grad``)
+    first asks the context to convert the array; mpmath refuses with a ``TypeError`` whose
+    message holds ``repr(array)``, which prints every element (milliseconds a step), and
+    only then lets numpy's ``array.__rmul__`` compute the same elementwise products.  Refusing
+    an array without printing it gives the same result at once.
+
+    Examples
+    --------
+    >>> ctx = mpmath.MPContext()
+    >>> ctx.convert = _array_refusing(ctx.convert)
+    >>> (ctx.mpf(2) * np.array([ctx.mpf(1), ctx.mpf(3)], dtype=object)).tolist()
+    [mpf('2.0'), mpf('6.0')]
+    """
+    def refuse_arrays(x: Any, strings: bool = True) -> Any:
+        if isinstance(x, np.ndarray):
+            raise TypeError("cannot create mpf from a numpy array")
+        return convert(x, strings)
+    return refuse_arrays
 
 
 Backend = Float64 | MPMath | DoubleDouble

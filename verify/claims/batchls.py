@@ -19,15 +19,19 @@ grid point nearest the minimum.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
+from verify.claims.memo import bounded
 from verify.claims.rates import RATES
 
 #: Largest number of design entries solved in one stacked call (bounds the memory to a few
 #: tens of MB whatever the window length).
 MAX_ENTRIES = 2_000_000
+
+#: Bytes of factored designs one resolution keeps for its re-judging (beyond: factored anew).
+MEMO_BYTES = 256 * 2**20
 
 
 def designs(s: np.ndarray, basis: Sequence[str], a: np.ndarray, b: np.ndarray,
@@ -54,18 +58,46 @@ def designs(s: np.ndarray, basis: Sequence[str], a: np.ndarray, b: np.ndarray,
     return np.stack([np.ones((G, N))] + scaled + more, axis=2)
 
 
-def _rss_block(X: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """RSS of each design of the stack ``X`` (``inf`` where a design is not finite)."""
-    out = np.full(X.shape[0], np.inf)
+def _factor(X: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Which designs of the stack ``X`` are finite, their left singular vectors ``U`` and the
+    mask of the singular values above the rank cut (``None, None`` if none is finite)."""
     ok = np.all(np.isfinite(X), axis=(1, 2))
     if not ok.any():
-        return out
+        return ok, None, None
     U, sv, _ = np.linalg.svd(X[ok], full_matrices=False)
     cut = sv[:, :1] * (np.finfo(float).eps * max(X.shape[1], X.shape[2]))
-    proj = np.einsum("gnk,n->gk", U, q) * (sv > cut)
+    return ok, U, sv > cut
+
+
+def _rss_block(factor: tuple[np.ndarray, np.ndarray | None, np.ndarray | None],
+               q: np.ndarray) -> np.ndarray:
+    """RSS of each design of a factored stack (``inf`` where a design is not finite)."""
+    ok, U, keep = factor
+    out = np.full(ok.shape[0], np.inf)
+    if U is None:
+        return out
+    proj = np.einsum("gnk,n->gk", U, q) * keep
     resid = q[None, :] - np.einsum("gnk,gk->gn", U, proj)
     out[ok] = np.einsum("gn,gn->g", resid, resid)
     return out
+
+
+def _nbytes(stacks: tuple[Any, ...]) -> int:
+    return sum(a.nbytes for stack in stacks for a in stack if a is not None)
+
+
+@bounded(MEMO_BYTES, _nbytes)
+def factors(s: np.ndarray, basis: tuple[str, ...], a: np.ndarray, b: np.ndarray,
+            extra: np.ndarray | None, chunk: int) -> tuple[Any, ...]:
+    """The factored design stacks of :func:`rss_on_grid`, ``chunk`` designs at a time.
+
+    They depend on the grid and not on the fitted values, so inside a
+    :func:`verify.claims.memo.memoizing` block (the resolution's re-judging, which moves the
+    values and keeps the grid) each grid's designs are built and decomposed once, up to
+    :data:`MEMO_BYTES` of them.
+    """
+    return tuple(_factor(designs(s, basis, a[i:i + chunk], b[i:i + chunk], extra))
+                 for i in range(0, a.size, chunk))
 
 
 def rss_on_grid(s: np.ndarray, q: np.ndarray, basis: Sequence[str], a: np.ndarray,
@@ -85,5 +117,5 @@ def rss_on_grid(s: np.ndarray, q: np.ndarray, basis: Sequence[str], a: np.ndarra
     k = len(basis) + 1 + (extra is not None)
     chunk = max(1, MAX_ENTRIES // max(1, s.size * k))
     q = np.asarray(q, float)
-    return np.concatenate([_rss_block(designs(s, basis, a[i:i + chunk], b[i:i + chunk], extra), q)
-                           for i in range(0, a.size, chunk)])
+    stacks = factors(s, tuple(basis), a, b, extra, chunk)
+    return np.concatenate([_rss_block(f, q) for f in stacks])

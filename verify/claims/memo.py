@@ -67,6 +67,39 @@ def scoped(fn: _F) -> _F:
     return wrapper  # type: ignore[return-value]
 
 
+def bounded(max_bytes: int, size: Callable[[Any], int]) -> Callable[[_F], _F]:
+    """Like :func:`scoped`, but a block remembers results of ``fn`` only while their
+    ``size`` (bytes) adds up to at most ``max_bytes``; a result beyond that is returned
+    without being kept (the same value: ``fn`` is pure).
+
+    Examples
+    --------
+    >>> @bounded(16, lambda r: r.nbytes)
+    ... def ones(n):
+    ...     return np.ones(n)
+    >>> with memoizing():
+    ...     ones(2) is ones(2), ones(3) is ones(3)
+    (True, False)
+    """
+    def decorate(fn: _F) -> _F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            memo = _MEMO.get()
+            if memo is None:
+                return fn(*args, **kwargs)
+            key = (fn.__module__, fn.__qualname__, _key(args), _key(kwargs))
+            if key in memo:
+                return memo[key]
+            out = fn(*args, **kwargs)
+            used = (fn.__module__, fn.__qualname__, "bytes kept")
+            nbytes = memo.get(used, 0) + size(out)
+            if nbytes <= max_bytes:
+                memo[key], memo[used] = out, nbytes
+            return out
+        return wrapper  # type: ignore[return-value]
+    return decorate
+
+
 @contextmanager
 def memoizing() -> Iterator[None]:
     """A block inside which :func:`scoped` functions remember their results (nested blocks

@@ -10,6 +10,8 @@ import argparse
 import os
 from typing import Callable, NoReturn
 
+from verify.engine.cluster import dask_executor
+from verify.engine.runner import Executor, pool_executor
 from verify.errors import UserError
 
 
@@ -30,6 +32,32 @@ class Parser(argparse.ArgumentParser):
         raise UserError(f"{message}; see `{self.prog} --help`")
 
 
+def usable_cores() -> int:
+    """Cores this process may run on: its CPU affinity (``os.sched_getaffinity``) where the
+    system reports one, else ``os.cpu_count()``; the default of ``--jobs``.
+
+    Examples
+    --------
+    >>> 1 <= usable_cores() <= (os.cpu_count() or 1)
+    True
+    """
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except (AttributeError, OSError):  # no affinity on this system (macOS, Windows)
+        return os.cpu_count() or 1
+
+
+def jobs_or_default(jobs: int | None, local: bool = True) -> int:
+    """``--jobs`` as given (:func:`check_jobs`), or :func:`usable_cores` when not given.
+
+    Examples
+    --------
+    >>> jobs_or_default(1), jobs_or_default(None) == usable_cores()
+    (1, True)
+    """
+    return usable_cores() if jobs is None else check_jobs(jobs, local)
+
+
 def max_jobs() -> int:
     """Most local worker processes a command may start: 4 per core."""
     return 4 * (os.cpu_count() or 1)
@@ -48,6 +76,34 @@ def check_jobs(jobs: int, local: bool = True) -> int:
         bound = f"between 1 and {most} (4 per core)" if most is not None else ">= 1"
         raise UserError(f"--jobs {jobs} must be {bound}")
     return jobs
+
+
+def add_workers(ap: argparse.ArgumentParser) -> None:
+    """``--jobs N`` (default: every usable core) and ``--scheduler ADDRESS`` (Dask)."""
+    ap.add_argument("--jobs", type=int, help="local worker processes (default: the usable cores, "
+                    f"here {usable_cores()}; 1 runs everything in this process)")
+    ap.add_argument("--scheduler", metavar="ADDRESS", help="run on the Dask scheduler at ADDRESS, "
+                    "e.g. tcp://HOST:8786 (needs the [dask] extra: pip install 'verify[dask]')")
+
+
+def executor(jobs: int | None, scheduler: str | None) -> tuple[Executor, int]:
+    """Where the runs of a command go, from ``--jobs`` and ``--scheduler``, and the worker
+    count its provenance records.
+
+    A Dask scheduler when given (:func:`verify.engine.cluster.dask_executor`; a UserError,
+    exit 2, when Dask is not installed or the address is malformed), else a local pool of
+    ``jobs`` workers, or of every usable core when ``jobs`` is None, then lowered to what
+    fits in memory (:func:`verify.engine.runner.pool_executor` with ``fit``).
+
+    Examples
+    --------
+    >>> executor(1, None)
+    (LocalPool(workers=1, fit=False), 1)
+    """
+    workers = jobs_or_default(jobs, local=not scheduler)
+    if scheduler:
+        return dask_executor(scheduler), workers
+    return pool_executor(workers, fit=jobs is None), workers
 
 
 class Version(argparse.Action):

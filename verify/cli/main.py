@@ -36,16 +36,15 @@ from verify.spec import registry
 from verify.spec.cases import PROFILES
 from verify.problem.data import load_npz
 from verify.errors import UserError, one_line
-from verify.cli.args import Parser, Version, add_set, check_jobs
-from verify.cli.progress import Bar
+from verify.cli.args import Parser, Version, add_set, add_workers, executor
+from verify.cli.progress import RunProgress
 from verify.engine.results import assemble, load, merge, provenance, write
 from verify.engine.case import sized
 from verify.engine.fingerprint import Reuse
 from verify.engine.runner import Job, run_jobs
-from verify.engine.sweepjobs import count
 from verify.cli import hunt, outdir, stress
 from verify.cli import export
-from verify.cli import listing, overrides, reasons
+from verify.cli import listing, new, overrides, reasons
 from verify.cli.version import version_text
 from verify.io import atomic_write_text
 from verify.report import render
@@ -74,7 +73,7 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--dps", type=int, help="mpmath digits (backend and audit)")
     run.add_argument("--seed", type=int, help="override every case's seed")
     add_set(run)
-    run.add_argument("--jobs", type=int, default=1, help="parallel worker processes")
+    add_workers(run)
     run.add_argument("--strict", action="store_true", help="exit 1 on UNDECIDED too")
     run.add_argument("--data", type=Path, help=".npz with X and y instead of the generator")
     run.add_argument("--stress", action="store_true", help="evaluate claims even if assumptions fail")
@@ -89,6 +88,8 @@ def _parser() -> argparse.ArgumentParser:
     hunt.add_arguments(sub.add_parser("hunt", help="search (hypothesis) for cases that make a claim fail"))
     export.add_export_arguments(sub.add_parser("export", help="LaTeX table / CSV of a report's "
                                                "verdicts"))
+    new.add_arguments(sub.add_parser("new", help="write a theorem package to edit (module, case "
+                                     "file, pyproject) that runs as written"))
     export.add_diff_arguments(sub.add_parser("diff", help="verdicts that changed between two runs "
                                              "(exit 1 if any)"))
     return ap
@@ -115,7 +116,6 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 def _jobs(args: argparse.Namespace) -> list[Job]:
     if args.all == bool(args.theorems):
         raise UserError("name theorems to run, or pass --all (not both); see `verify list`")
-    check_jobs(args.jobs)
     ids = list(registry.theorems()) if args.all else args.theorems
     thms = [registry.get(i) for i in ids]
     data = load_npz(args.data) if args.data else None
@@ -130,20 +130,6 @@ def _jobs(args: argparse.Namespace) -> list[Job]:
     return jobs
 
 
-def _sweep_bar(jobs: list[Job]):
-    """Progress of the sweep runs (made on first use: counting them validates every run)."""
-    state: dict[str, Bar] = {}
-
-    def update(note: str, done: float) -> None:
-        if "bar" not in state:
-            state["bar"] = Bar(count([j.case for j in jobs]), "sweep runs")
-        state["bar"].update(done, note)
-        if done >= state["bar"].total:
-            state["bar"].close()
-
-    return update
-
-
 def publish(doc: dict[str, Any], out: Path) -> None:
     """Render the report of ``doc`` into ``out`` (and the stress pages when it is a sweep);
     plots the report no longer references are removed."""
@@ -156,18 +142,18 @@ def publish(doc: dict[str, Any], out: Path) -> None:
 def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Run, write results.json and the report; return the exit code."""
     out = outdir.prepare(args.out)  # before anything is read or run
+    submit, workers = executor(args.jobs, args.scheduler)
     jobs = _jobs(args)
     command = "verify " + shlex.join(argv)
     scope = outdir.Scope("run", tuple(sorted({j.case.theorem for j in jobs})), args.profile)
     with outdir.lock(out, command):
         previous = outdir.claim(out, scope, args.fresh, args.append)
         t0 = time.perf_counter()
-        bar = Bar(len(jobs), "verify")
-        sweeps, reuse = _sweep_bar(jobs), Reuse()
-        cases = run_jobs(jobs, out, args.jobs, lambda note, done: bar.update(done, note), not args.fresh,
-                         sweep_progress=sweeps, reuse=reuse)
+        bar, reuse = RunProgress(), Reuse()  # runs done / total and the ETA, on a terminal
+        cases = run_jobs(jobs, out, workers, bar.cases, not args.fresh, executor=submit,
+                         sweep_progress=bar.sweeps, reuse=reuse, plan=bar.plan)
         bar.close()
-        prov = provenance(command, args.profile, args.jobs, time.perf_counter() - t0)
+        prov = provenance(command, args.profile, workers, time.perf_counter() - t0)
         prov["reused"] = reuse.to_json()
         if reuse.cases or reuse.sweep_runs:
             print(reuse)
@@ -213,6 +199,8 @@ def _dispatch(args: argparse.Namespace, argv: Sequence[str]) -> int:
         return cmd_run(args, argv)
     if args.command in ("stress", "hunt"):
         return {"stress": stress, "hunt": hunt}[args.command].command(args, argv)
+    if args.command == "new":
+        return new.command(args)
     if args.command in ("export", "diff"):
         return export.cmd_export(args) if args.command == "export" else export.cmd_diff(args)
     return cmd_report(args, argv)

@@ -206,8 +206,9 @@ def claim(out: Path, scope: Scope, fresh: bool = False, append: bool = False) ->
     return None
 
 
-def prune_plots(out: Path, keep: Iterable[str], pattern: str = "*.png") -> list[Path]:
-    """Remove the plots (``plots/<pattern>``) of ``out`` not named in ``keep``; returns them.
+def prune_plots(out: Path, keep: Iterable[str], pattern: str = "*.[ps][nv]g") -> list[Path]:
+    """Remove the plots (``plots/<pattern>``: SVG and older PNG) of ``out`` not named in
+    ``keep``; returns them.
 
     Examples
     --------

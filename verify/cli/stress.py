@@ -14,11 +14,10 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from verify.cli import outdir, overrides, reasons
-from verify.cli.args import add_set, check_jobs
+from verify.cli.args import add_set, add_workers, executor
 from verify.cli.progress import Bar
-from verify.engine.cluster import dask_executor
 from verify.engine.results import provenance, write
-from verify.engine.runner import Executor, Progress, pool_executor
+from verify.engine.runner import Progress
 from verify.explore.analysis import Summary, summarize
 from verify.explore.confirm import confirm
 from verify.explore.stress import (base_profile, choose_axes, document, grid, parse_vary, run_sweep,
@@ -60,16 +59,9 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
                     help="base profile (default: 'stress' if the case file has it, else 'quick')")
     ap.add_argument("--axes", help="the two parameters of the phase diagrams, x,y")
     ap.add_argument("--out", default="reports/stress", type=Path, help="output directory")
-    ap.add_argument("--jobs", type=int, default=1, help="local worker processes")
-    ap.add_argument("--scheduler", help="Dask scheduler address (needs the [dask] extra)")
+    add_workers(ap)
     ap.add_argument("--fresh", action="store_true", help="ignore cached finished cases in OUT and "
                     "replace the report there, whatever command made it")
-
-
-def _executor(args: argparse.Namespace) -> Executor:
-    if args.scheduler:
-        return dask_executor(args.scheduler)
-    return pool_executor(args.jobs)
 
 
 def _bar(total: int) -> Progress:
@@ -92,7 +84,7 @@ def command(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """``verify stress``: run the sweep, write results, phase diagrams, stress.md; exit code."""
     out = outdir.prepare(args.out)  # before anything is read or run
     thm = registry.get(args.theorem)
-    check_jobs(args.jobs, local=not args.scheduler)
+    submit, workers = executor(args.jobs, args.scheduler)
     spec = grid(thm, args.grid or "default") if args.grid or not args.vary else {}
     spec.update(parse_vary(thm, args.vary))
     spec.update(overrides.fixed(thm, parse_sets(args.set), spec))
@@ -102,14 +94,13 @@ def command(args: argparse.Namespace, argv: Sequence[str]) -> int:
     cmd = "verify " + shlex.join(argv)
     with outdir.lock(out, cmd):
         outdir.claim(out, outdir.Scope("stress", (thm.id,), profile), fresh=args.fresh)
-        executor = _executor(args)
         t0 = time.perf_counter()
-        results = run_sweep(sw, out, executor, _bar(len(sw.cases)), not args.fresh)
-        prov = provenance(cmd, profile, args.jobs, time.perf_counter() - t0)
+        results = run_sweep(sw, out, submit, _bar(len(sw.cases)), not args.fresh)
+        prov = provenance(cmd, profile, workers, time.perf_counter() - t0)
         doc = document(sw, results, prov, axes)
         first = summarize(doc)
         if first.counterexamples:  # a FAIL in the proven region must persist at a longer horizon
-            doc["stress"]["confirmations"] = confirm(sw.cases, first, out, executor,
+            doc["stress"]["confirmations"] = confirm(sw.cases, first, out, submit,
                                                      _bar(len(first.counterexamples)), stress_work)
         write(doc, out)
         summary, commands, plots = render(doc, out, axes)

@@ -86,6 +86,11 @@ class State:
     log_grad_norm: float
 
 
+def _total(a: Any) -> Any:
+    """``np.sum(a)``: the same reduction, without its dispatch for a numpy array."""
+    return a.sum() if isinstance(a, np.ndarray) else np.sum(a)
+
+
 def gradient_descent(
     model: Model,
     loss: Loss,
@@ -122,16 +127,17 @@ def gradient_descent(
     params = {k: be.asarray(v) for k, v in params0.items()}
     log_t = -math.inf
     step = 0
+    fixed_log_eta = rule.log_eta(None, be) if rule.rule == "constant" else None
     while True:
-        f = model.forward(params, Xb, be)
+        f, pullback = model.forward_vjp(params, Xb, be)
         log_loss = loss.log_total(f, yb, be)
         s, w = loss.dloss(f, yb, be)
         if loss.reduction == "mean":
             s = s - be.log_scalar(be.const(len(y)))
-        grads = model.vjp(params, Xb, w, be)
-        gsq = float(sum(np.sum(g * g) for g in grads.values()))
+        grads = pullback(w)
+        gsq = float(sum(_total(g * g) for g in grads.values()))
         log_grad_norm = float(s) + 0.5 * math.log(gsq) if gsq > 0 else -math.inf
-        log_eta = rule.log_eta(log_loss, be)
+        log_eta = fixed_log_eta if fixed_log_eta is not None else rule.log_eta(log_loss, be)
         yield State(step, log_t, params, f, log_loss, log_eta, log_grad_norm)
         factor = be.exp(log_eta + s)
         params = dict(params)

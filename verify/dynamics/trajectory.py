@@ -241,7 +241,7 @@ def _scalars_of(state: State, model: Any, y: np.ndarray, be: Backend) -> tuple[f
         state.log_t,
         float(state.log_loss),
         float(model.sq_norm(state.params)),
-        float(np.min(y * f)),
+        float((y * f).min()),
         float(state.log_eta),
         state.log_grad_norm,
     )

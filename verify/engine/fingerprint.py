@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import ast
 import ctypes
+import functools
 import hashlib
 import importlib.util
 import json
@@ -51,6 +52,7 @@ import numpy
 import verify
 from verify.spec import registry
 from verify.spec.cases import case_file
+from verify.spec.registry import defining_module
 from verify.spec.theorem import Theorem
 
 try:  # optional, not a dependency: the most precise report of the BLAS in use
@@ -75,15 +77,22 @@ def dependencies() -> tuple[str, ...]:
     return tuple(dict.fromkeys([*PACKAGES, *(n for n in names if n)]))
 
 
-def package_versions() -> dict[str, str]:
-    """Installed versions of the packages results depend on (``"not installed"`` if absent)."""
+@functools.cache
+def _installed() -> tuple[tuple[str, str], ...]:
+    """:func:`package_versions`, read once per process (reading the metadata of every package
+    takes about 40 ms, and every sweep run's cache key asks for it)."""
     out = {}
     for name in dependencies():
         try:
             out[name] = version(name)
         except PackageNotFoundError:
             out[name] = "not installed"
-    return out
+    return tuple(out.items())
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of the packages results depend on (``"not installed"`` if absent)."""
+    return dict(_installed())
 
 
 def _digest(parts: Iterable[tuple[str, bytes]]) -> str:
@@ -176,14 +185,6 @@ def theorem_sources(module: str) -> dict[str, bytes]:
         is_package = path.name == "__init__.py"
         todo += [*_imported(found[name].decode(), name, is_package), *_parents(name)]
     return dict(sorted(found.items()))
-
-
-def defining_module(thm: Theorem) -> ModuleType | None:
-    """The loaded module whose ``THEOREM`` is ``thm`` (the very object), or None."""
-    for mod in list(sys.modules.values()):
-        if getattr(mod, "__dict__", {}).get("THEOREM") is thm:  # no module __getattr__ runs
-            return mod
-    return None
 
 
 def _corenames() -> list[str]:

@@ -3,7 +3,9 @@ that end with their parent.
 
 **Memory.**  :func:`estimate` bounds the memory of one case from its parameters before it
 runs; :func:`check_memory` refuses (a one-line :class:`~verify.errors.UserError`) a set of
-cases whose largest ``workers`` estimates, run at once, exceed what the machine has.  The
+cases whose largest ``workers`` estimates, run at once, exceed what the machine has, and
+:func:`fitting_workers` lowers a default worker count (``--jobs`` not given: every usable
+core) to the most whose cases fit, so a run that fits serially is never refused for a default.  The
 estimate assumes the run reaches its horizon (``steps``; a stop rule that ends it sooner
 cannot be known in advance) and counts, in bytes, with ``N`` = ``steps + 1``, ``P`` the
 parameters (``m (d + 1)``, or ``d + 1`` without ``m``), ``b`` the bytes of one number of the
@@ -186,6 +188,37 @@ def estimate(thm: Theorem, case: Case, data: Dataset | None = None) -> Estimate:
     return Estimate(case.label, parts)
 
 
+def _need(ranked: list[Estimate], workers: int) -> tuple[list[Estimate], int, int]:
+    """The cases run at once by ``workers`` (the largest of ``ranked``, sorted largest first),
+    the worker processes spawned for them and the bytes they need together."""
+    at_once = ranked[:max(1, workers)]
+    spawned = len(at_once) if workers > 1 and len(at_once) > 1 else 0
+    return at_once, spawned, sum(e.total for e in at_once) + spawned * WORKER_BYTES
+
+
+def fitting_workers(estimates: Iterable[Estimate], workers: int,
+                    setting: str | None = None) -> int:
+    """The most workers, at most ``workers`` and at least 1, whose cases fit in the limit
+    (:func:`memory_limit` of ``setting``) when run at once: the number of worker processes
+    a default ``--jobs`` (every core) lowers itself to; 1 when not even one fits
+    (:func:`check_memory` then refuses).
+
+    Examples
+    --------
+    >>> e = Estimate("big", {"per-step": 2**30})
+    >>> fitting_workers([e, e, e], 3, "2.5G"), fitting_workers([e, e, e], 3, "off")
+    (2, 3)
+    >>> fitting_workers([e], 3, "100M")
+    1
+    """
+    limit, _ = memory_limit(setting)
+    ranked = sorted(estimates, key=lambda e: -e.total)
+    for n in range(max(1, workers), 1, -1):
+        if limit is None or _need(ranked, n)[2] <= limit:
+            return n
+    return 1
+
+
 def check_memory(estimates: Iterable[Estimate], workers: int = 1,
                  setting: str | None = None) -> None:
     """Refuse (UserError) cases whose ``workers`` largest estimates exceed the limit
@@ -194,9 +227,7 @@ def check_memory(estimates: Iterable[Estimate], workers: int = 1,
     ranked = sorted(estimates, key=lambda e: -e.total)
     if limit is None or not ranked:
         return
-    at_once = ranked[:max(1, workers)]
-    spawned = len(at_once) if workers > 1 and len(at_once) > 1 else 0
-    need = sum(e.total for e in at_once) + spawned * WORKER_BYTES
+    at_once, spawned, need = _need(ranked, workers)
     if need <= limit:
         return
     big = at_once[0]

@@ -64,6 +64,11 @@ class Loss:
         raise NotImplementedError
 
 
+def _top(a: Any) -> Any:
+    """``np.max(a)``: the same reduction, without its dispatch for a numpy array."""
+    return a.max() if isinstance(a, np.ndarray) else np.max(a)
+
+
 def _log_expm1_exp(x: np.ndarray) -> np.ndarray:
     """``log(e^{e^x} - 1)`` for float64 ``x``, accurate when ``e^x`` underflows."""
     x = np.asarray(x, dtype=float)
@@ -91,7 +96,7 @@ class Logistic(Loss):
 
     def dloss(self, f: Any, y: Any, be: Backend) -> tuple[Any, Any]:
         logw = -be.softplus(y * f)  # log sigma(-q)
-        s = np.max(logw)
+        s = _top(logw)
         return s, -y * be.exp(logw - s)
 
     def zero_margin_log_loss(self, n: int) -> float:
@@ -113,7 +118,7 @@ class Exponential(Loss):
 
     def dloss(self, f: Any, y: Any, be: Backend) -> tuple[Any, Any]:
         logw = -(y * f)
-        s = np.max(logw)
+        s = _top(logw)
         return s, -y * be.exp(logw - s)
 
     def zero_margin_log_loss(self, n: int) -> float:

@@ -10,7 +10,7 @@ derivative convention ``phi'(0) = 1``, recorded in results.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -23,6 +23,11 @@ _F64 = Float64()
 
 def _bool(a: Any) -> np.ndarray:
     return np.asarray(a).astype(bool)
+
+
+def _total(a: Any) -> Any:
+    """``np.sum(a)``: the same reduction, without its dispatch for a numpy array."""
+    return a.sum() if isinstance(a, np.ndarray) else np.sum(a)
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,13 @@ class Model:
         """``sum_i v_i df(x_i)/dtheta`` for every trained array."""
         raise NotImplementedError
 
+    def forward_vjp(self, params: Params, X: Any,
+                    be: Backend = _F64) -> tuple[Any, Callable[[Any], dict[str, Any]]]:
+        """``f`` at ``params`` and the map ``v -> vjp(params, X, v)`` (one GD step's two
+        passes; a model may share work between them, the numbers stay those of
+        :meth:`forward` and :meth:`vjp`)."""
+        return self.forward(params, X, be), lambda v: self.vjp(params, X, v, be)
+
     def jacobian(self, params: Params, X: np.ndarray) -> np.ndarray:
         """Float64 ``(n, p)`` matrix of ``df(x_i)/dtheta`` in :meth:`flatten` order."""
         rows = [self.flatten(self.vjp(params, X[i : i + 1], np.ones(1))) for i in range(len(X))]
@@ -62,7 +74,7 @@ class Model:
 
     def sq_norm(self, params: Params) -> Any:
         """``||theta||^2`` over the trained parameters (backend arithmetic)."""
-        return sum(np.sum(params[k] * params[k]) for k in self.trained)
+        return sum(_total(params[k] * params[k]) for k in self.trained)
 
     def describe(self) -> dict[str, Any]:
         """JSON-safe description for results."""
@@ -162,11 +174,23 @@ class TwoLayer(Model):
 
     def vjp(self, params: Params, X: Any, v: Any, be: Backend = _F64) -> dict[str, Any]:
         A, D = self._act(X @ params["W"].T, be)
-        s = self._scale(be)
+        return self._pullback(params, X, v, A, D, self._scale(be))
+
+    def _pullback(self, params: Params, X: Any, v: Any, A: Any, D: Any, s: Any) -> dict[str, Any]:
         out = {"W": s * ((D * v[:, None]) * params["a"][None, :]).T @ X}
         if self.train_outer:
             out["a"] = s * (A.T @ v)
         return out
+
+    def forward_vjp(self, params: Params, X: Any,
+                    be: Backend = _F64) -> tuple[Any, Callable[[Any], dict[str, Any]]]:
+        """:meth:`Model.forward_vjp` computing ``X W^T`` and the activations once (a subclass
+        that overrides :meth:`forward` or :meth:`vjp` gets the two passes)."""
+        if type(self).forward is not TwoLayer.forward or type(self).vjp is not TwoLayer.vjp:
+            return super().forward_vjp(params, X, be)
+        A, D = self._act(X @ params["W"].T, be)
+        f = self._scale(be) * (A @ params["a"])
+        return f, lambda v: self._pullback(params, X, v, A, D, self._scale(be))
 
     def pattern(self, params: Params, X: np.ndarray) -> np.ndarray:
         """Activation pattern ``1[<w_k, x_i> >= 0]`` as an (n, m) bool array."""

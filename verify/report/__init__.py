@@ -1,8 +1,10 @@
 """Reports rendered from a results dictionary (the parsed results.json) alone.
 
-:func:`render` writes ``summary.md``, ``index.html`` (self-contained: inline CSS, plots
-as data URIs, no JavaScript, no external request) and ``plots/*.png`` (one per claim
-whose quantity has a series, or per Scaling claim with points).  Nothing is
+:func:`render` writes ``summary.md``, ``index.html`` (the overview: counts, every verdict,
+provenance), one page ``theorems/<id>.html`` per theorem (statement and formalization,
+math as MathML, one card per claim; self-contained: inline CSS, plots as SVG data URIs,
+no JavaScript, no external request) and ``plots/*.svg`` (one per claim whose quantity has
+a series, or per sweep claim with points).  Nothing is
 recomputed: a report can be regenerated from results.json without rerunning anything
 (docs/design.md, convention 9).  Every file is written atomically.
 
@@ -21,7 +23,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from verify.errors import UserError
-from verify.report.html import render_html
+from verify.report.html import render_pages
 from verify.io import SCHEMA_VERSION, atomic_write_bytes, atomic_write_text
 from verify.report.format import plot_filename
 from verify.report.markdown import render_markdown
@@ -31,7 +33,7 @@ __all__ = ["render", "render_plots"]
 
 
 def render_plots(results: Mapping[str, Any]) -> dict[tuple[str, str], tuple[str, bytes]]:
-    """The plot of every ``(case, claim)`` that has one, as ``(file name, PNG bytes)``.
+    """The plot of every ``(case, claim)`` that has one, as ``(file name, SVG bytes)``.
 
     Parameters
     ----------
@@ -49,9 +51,9 @@ def render_plots(results: Mapping[str, Any]) -> dict[tuple[str, str], tuple[str,
         key = (str(row.get("case", "")), str(row.get("claim", "")))
         if key in plots:
             continue
-        png = plot_row(row, records.get(key[0]))
-        if png is not None:
-            plots[key] = (plot_filename(*key), png)
+        svg = plot_row(row, records.get(key[0]))
+        if svg is not None:
+            plots[key] = (plot_filename(*key), svg)
     return plots
 
 
@@ -66,7 +68,7 @@ def _check(results: Any) -> None:
 
 
 def render(results: dict, out_dir: Path) -> list[Path]:
-    """Write summary.md, index.html and plots/*.png for ``results`` into ``out_dir``.
+    """Write summary.md, the HTML pages and plots/*.svg for ``results`` into ``out_dir``.
 
     Parameters
     ----------
@@ -79,8 +81,8 @@ def render(results: dict, out_dir: Path) -> list[Path]:
     Returns
     -------
     list of Path
-        The written files in write order: the plots (row order), then summary.md and
-        index.html last, so the pages never reference a plot that is not yet there.
+        The written files in write order: the plots (row order), then summary.md, the
+        theorem pages and index.html last, so that no page links to one not yet there.
 
     Raises
     ------
@@ -90,9 +92,10 @@ def render(results: dict, out_dir: Path) -> list[Path]:
     _check(results)
     out_dir = Path(out_dir)
     plots = render_plots(results)
-    written = [atomic_write_bytes(out_dir / "plots" / name, png) for name, png in plots.values()]
+    written = [atomic_write_bytes(out_dir / "plots" / name, svg) for name, svg in plots.values()]
     names = {key: name for key, (name, _) in plots.items()}
     written.append(atomic_write_text(out_dir / "summary.md", render_markdown(results, names)))
-    images = {key: png for key, (_, png) in plots.items()}
-    written.append(atomic_write_text(out_dir / "index.html", render_html(results, images)))
+    images = {key: svg for key, (_, svg) in plots.items()}
+    pages = render_pages(results, images)
+    written += [atomic_write_text(out_dir / path, text) for path, text in pages.items()]
     return written

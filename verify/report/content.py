@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 from verify.outcome import Resolution
 from verify.report.evidence import evidence_of, read
+from verify.report.fields import evidence_fields
 from verify.report.format import MISSING, as_float, fmt
 from verify.report.reasons import reason_of
 
@@ -321,13 +322,16 @@ def claims_table(rows: Iterable[Mapping[str, Any]]) -> Table:
 
 
 def claim_details(row: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Quantity, solver status and evidence of one claim, as (label, value)."""
+    """Quantity, solver status and evidence of one claim, as (label, value); the evidence
+    labelled in words with its key in results.json
+    (:func:`verify.report.fields.evidence_fields`)."""
     items = [("resolution", resolution_text(row)), ("quantity", fmt(row.get("quantity"))),
              ("backend", fmt(row.get("backend"))), ("seed", fmt(row.get("seed")))]
     if row.get("solver_status"):
         items.append(("solver", fmt(row.get("solver_status"))))
     ev = evidence_of(row)
-    items += [(k, fmt(v, 5)) for k, v in ev.items() if k != "points"]
+    items += [(label if label == key else f"{label} ({key})", value)
+              for label, key, value in evidence_fields(row)]
     if "points" in ev:
         points = read(row).points
         items.append(("points", f"{0 if points is None else points.x.size} points"))

@@ -1,17 +1,19 @@
-"""Figure primitives shared by the claim plots: a titled figure, reference lines, PNG bytes.
+"""Figure primitives shared by the claim plots: a titled figure, reference lines, SVG bytes.
 
 Uses matplotlib's object API (:class:`matplotlib.figure.Figure` on an Agg canvas): no
-pyplot, no global state, nothing shown.  Time axes are :math:`\\log_{10} t = \\log t / \\ln 10`
-because :math:`t` itself may overflow a float.  A PNG is written without the software
-stamp, so the same figure gives the same bytes.
+pyplot, nothing shown.  Time axes are :math:`\\log_{10} t = \\log t / \\ln 10`
+because :math:`t` itself may overflow a float.  A figure is written as SVG (text drawn as
+paths, so it looks the same without the fonts), cropped to what is drawn so that no label
+is clipped, without date or software stamp and with fixed element ids: the same figure
+gives the same bytes.
 
 Examples
 --------
 >>> fig, ax = row_figure({"claim": "gap", "outcome": "PASS"})
 >>> hline(ax, "inf", "expected")  # non-finite: nothing drawn
 >>> limit_band(ax, 0.5, (0.4, 0.6))
->>> png(fig, ax)[:4]
-b'\\x89PNG'
+>>> svg(fig, ax)[:5]
+b'<?xml'
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import math
 from typing import Any, Mapping
 
 import numpy as np
+from matplotlib import rc_context
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.mathtext import MathTextParser
@@ -49,23 +52,37 @@ def floats(values: Any) -> np.ndarray:
 
 
 def math_label(label: str, fallback: str) -> str:
-    """``$label$`` when matplotlib's mathtext can draw it, else plain ``label``/``fallback``."""
+    """``$label$`` when matplotlib's mathtext can draw it, else the plain ``fallback`` (the
+    quantity's name: never raw LaTeX code on an axis).
+
+    Examples
+    --------
+    >>> math_label(r"\\|w\\|", "norm"), math_label(r"\\begin{cases} a \\end{cases}", "norm")
+    ('$\\\\|w\\\\|$', 'norm')
+    """
     if not label:
         return fallback
     try:
         MathTextParser("path").parse(f"${label}$")
     except Exception:  # mathtext raises ValueError or pyparsing errors
-        return label
+        return fallback
     return f"${label}$"
 
 
+#: Font sizes (points) of the title, the axis labels, the ticks and the legend.
+TITLE, LABEL, TICK, LEGEND = 12, 11, 10, 9
+
+#: Figure size in inches (shown at 96 px per inch: about 620 x 400 pixels before cropping).
+SIZE = (6.4, 4.2)
+
+
 def figure(title: str, outcome: str) -> tuple[Figure, Any]:
-    """A 500 x 320 pixel figure with one axes, titled in the colour of ``outcome``."""
-    fig = Figure(figsize=(5.0, 3.2), dpi=100)  # fixed margins: constrained layout doubles the cost
+    """A figure of :data:`SIZE` with one axes, titled in the colour of ``outcome``."""
+    fig = Figure(figsize=SIZE, dpi=100)  # fixed axes; the saved image is cropped to the ink
     FigureCanvasAgg(fig)
-    ax = fig.add_axes((0.15, 0.14, 0.82, 0.77))
-    ax.set_title(title, fontsize=9, color=OUTCOME_COLORS.get(outcome, "black"))
-    ax.tick_params(labelsize=7)
+    ax = fig.add_axes((0.14, 0.13, 0.82, 0.78))
+    ax.set_title(title, fontsize=TITLE, color=OUTCOME_COLORS.get(outcome, "black"))
+    ax.tick_params(labelsize=TICK)
     ax.grid(True, alpha=0.3, linewidth=0.5)
     return fig, ax
 
@@ -76,13 +93,23 @@ def row_figure(row: Mapping[str, Any]) -> tuple[Figure, Any]:
     return figure(f"{row.get('claim', '')}: {outcome}", outcome)
 
 
-def png(fig: Figure, ax: Any) -> bytes:
-    """The figure as PNG bytes, with a legend when anything drawn on ``ax`` is labelled."""
-    handles, _ = ax.get_legend_handles_labels()
+def svg(fig: Figure, ax: Any) -> bytes:
+    """The figure as SVG bytes, with one legend on ``ax`` when anything drawn is labelled.
+
+    Cropped to the drawn extent (``bbox_inches="tight"``), so a long tick or axis label is
+    never cut; ``svg.hashsalt`` fixes the element ids and the date is left out, so the
+    bytes depend on the figure only.
+    """
+    handles, labels = [], []
+    for axes in fig.axes:  # one legend, also for a second y axis (its labels say so)
+        h, lab = axes.get_legend_handles_labels()
+        handles, labels = handles + h, labels + lab
     if handles:
-        ax.legend(fontsize=6, loc="best", framealpha=0.8)
+        ax.legend(handles, labels, fontsize=LEGEND, loc="best", framealpha=0.8)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", metadata={"Software": None})
+    with rc_context({"svg.hashsalt": "verify-report", "svg.fonttype": "path"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None},
+                    bbox_inches="tight", pad_inches=0.05)
     return buf.getvalue()
 
 
@@ -101,7 +128,7 @@ def limit_band(ax: Any, limit: float | None, ci: tuple[float, float]) -> None:
     """
     if limit is None:
         return
-    hline(ax, limit, "L_hat", color="C1", linestyle=":")
+    hline(ax, limit, r"$\hat{L}$", color="C1", linestyle=":")
     lo, hi = ci
     if math.isfinite(lo) and math.isfinite(hi):
-        ax.axhspan(lo, hi, color="C1", alpha=0.15, label="CI of L_hat")
+        ax.axhspan(lo, hi, color="C1", alpha=0.15, label=r"CI of $\hat{L}$")

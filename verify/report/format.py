@@ -86,23 +86,33 @@ def fmt(value: Any, digits: int = 6) -> str:
     return str(value)
 
 
+def _safe(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text)
+
+
 def plot_filename(case: str, claim: str, max_len: int = 80) -> str:
-    """A portable, unique PNG file name for the plot of ``claim`` on ``case``.
+    """A portable, unique SVG file name for the plot of ``claim`` on ``case``.
 
     Characters outside ``[A-Za-z0-9_.-]`` become ``_``; the readable part is at most
-    ``max_len`` characters, cut from the case id so that the claim's name stays whole (a
-    reader of ``plots/`` finds a claim's figure by its name), and is followed by a hash of
-    the exact pair.
+    ``max_len`` characters, cut from the case id after a whole parameter (never inside a
+    name or value) so that the claim's name stays whole (a reader of ``plots/`` finds a
+    claim's figure by its name), and is followed by a hash of the exact pair.
 
     Examples
     --------
     >>> plot_filename("thm[n=8,seed=0]", "direction")
-    'thm_n_8_seed_0___direction-f8e999f3.png'
-    >>> plot_filename("thm[" + "p=1," * 30 + "]", "kernel_degrades")[-30:]
-    '__kernel_degrades-9abf7e00.png'
+    'thm_n_8_seed_0___direction-f8e999f3.svg'
+    >>> plot_filename("thm[" + "alpha=1," * 30 + "]", "kernel_degrades")[:24]
+    'thm_alpha_1_alpha_1_alph'
+    >>> plot_filename("thm[" + "alpha=1," * 30 + "]", "kernel_degrades")[-37:]
+    'alpha_1__kernel_degrades-14fc6a3f.svg'
     """
-    safe = [re.sub(r"[^A-Za-z0-9_.-]+", "_", part) for part in (case, claim)]
+    safe = [_safe(part) for part in (case, claim)]
     room = max(0, max_len - len(safe[1]) - 2)
-    stem = f"{safe[0][:room]}__{safe[1]}".strip("._-")[:max_len]
+    head = safe[0]
+    if len(head) > room:  # the longest run of whole parameters that fits
+        cuts = [_safe(case[:m.start()]) for m in re.finditer(r"[\[,]", case)]
+        head = max((c for c in cuts if len(c) <= room), key=len, default=head[:room])
+    stem = f"{head}__{safe[1]}".strip("._-")[:max_len]
     digest = hashlib.sha1(f"{case}\0{claim}".encode("utf-8")).hexdigest()[:8]
-    return f"{stem or 'plot'}-{digest}.png"
+    return f"{stem or 'plot'}-{digest}.svg"

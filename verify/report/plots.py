@@ -1,4 +1,4 @@
-"""Plots of the evidence behind each claim, as PNG bytes.
+"""Plots of the evidence behind each claim, as SVG bytes.
 
 A claim judged on a trajectory is drawn against :math:`\\log_{10} t` with everything that
 decided it (:func:`series_plot`); a claim judged on a sweep by :mod:`verify.report.sweepplot`
@@ -16,12 +16,28 @@ import numpy as np
 from verify.claims.rates import RATES
 from verify.report.evidence import (BoundLine, BoundReading, LimitReading, MonotoneReading,
                                     Pair, Reading, ScalingReading, Witness, read)
-from verify.report.figures import LN10, floats, hline, limit_band, math_label, png, row_figure
+from verify.report.figures import (LABEL, LN10, TICK, floats, hline, limit_band,
+                                   math_label, row_figure, svg)
 from verify.report.format import as_float, fmt
 from verify.report.sweepplot import frequency_plot, sweep_plot
 
-#: Kinds whose ``expected`` is not a value of the quantity (Bound: a worst bound ratio).
-NOT_ON_QUANTITY_SCALE = frozenset({"Bound", "Monotone", "Scaling", "Frequency"})
+#: Kinds whose ``expected`` is not a value of the quantity (Bound: a worst bound ratio;
+#: Eventually: a time :math:`\\log T`, drawn as a vertical line by :func:`_onset`).
+NOT_ON_QUANTITY_SCALE = frozenset({"Bound", "Monotone", "Scaling", "Frequency", "Eventually"})
+
+
+def _onset(ax: Any, row: Mapping[str, Any]) -> None:
+    """An Eventually's claimed time :math:`\\log T` (``expected``) and the time from which the
+    property held (``T_hat_log_t``), as vertical lines."""
+    if row.get("kind") != "Eventually":
+        return
+    ev = row.get("evidence") if isinstance(row.get("evidence"), Mapping) else {}
+    for value, label, style in ((row.get("expected"), "claimed log T", "--"),
+                                (ev.get("T_hat_log_t"), "holds from", ":")):
+        x = as_float(value)
+        if x is not None and math.isfinite(x):
+            ax.axvline(x / LN10, color="black" if style == "--" else "C2", linestyle=style,
+                       linewidth=1.2, label=f"{label} = {fmt(x, 4)} (log t)")
 
 
 def _window(ax: Any, window: Pair) -> None:
@@ -110,7 +126,7 @@ def series_plot(row: Mapping[str, Any], series: Mapping[str, Any],
     Returns
     -------
     bytes
-        A PNG image of 500 x 320 pixels.
+        An SVG image (:func:`verify.report.figures.svg`).
     """
     ev = read(row)
     fig, ax = row_figure(row)
@@ -123,13 +139,15 @@ def series_plot(row: Mapping[str, Any], series: Mapping[str, Any],
     if row.get("kind") not in NOT_ON_QUANTITY_SCALE:
         hline(ax, row.get("expected"), "expected", color="black", linestyle="--")
     _marks(ax, ev, lt, y)
+    _onset(ax, row)
     if not np.isfinite(y).any():
-        ax.text(0.5, 0.5, "no finite values", transform=ax.transAxes, ha="center", fontsize=8)
-    ax.set_xlabel("log10 t", fontsize=8)
+        ax.text(0.5, 0.5, "no finite values", transform=ax.transAxes, ha="center",
+                fontsize=LABEL)
+    ax.set_xlabel("log10 t", fontsize=LABEL)
     ax.set_ylabel(math_label(str(series.get("label", "")), str(row.get("quantity", ""))),
-                  fontsize=8)
+                  fontsize=LABEL)
     _companions(ax, row, record)
-    return png(fig, ax)
+    return svg(fig, ax)
 
 
 def scaling_plot(row: Mapping[str, Any]) -> bytes:
@@ -155,10 +173,10 @@ def scaling_plot(row: Mapping[str, Any]) -> bytes:
         ax.set_yscale("log")
     else:
         ax.text(0.5, 0.5, "no positive finite points", transform=ax.transAxes, ha="center",
-                fontsize=8)
-    ax.set_xlabel(ev.x_label, fontsize=8)
-    ax.set_ylabel(str(row.get("quantity", "")), fontsize=8)
-    return png(fig, ax)
+                fontsize=LABEL)
+    ax.set_xlabel(ev.x_label, fontsize=LABEL)
+    ax.set_ylabel(str(row.get("quantity", "")), fontsize=LABEL)
+    return svg(fig, ax)
 
 
 def _slopes(ev: Reading, expected: Any = None) -> list[tuple[float, str, str]]:
@@ -180,7 +198,7 @@ def _companions(ax: Any, row: Mapping[str, Any], record: Mapping[str, Any] | Non
     names = [n for n in row.get("show") or [] if n in ((record or {}).get("series") or {})]
     if not names:
         return
-    ax.set_position((0.13, 0.14, 0.74, 0.77))  # room for the right axis labels
+    ax.set_position((0.13, 0.13, 0.72, 0.78))  # room for the right axis labels
     twin = ax.twinx()
     for i, name in enumerate(names):
         ser = record["series"][name]
@@ -188,12 +206,13 @@ def _companions(ax: Any, row: Mapping[str, Any], record: Mapping[str, Any] | Non
         if lt.shape == y.shape:
             twin.plot(lt / LN10, y, ":", color=f"C{4 + i}", linewidth=1.2,
                       label=f"{name} (right axis)")
-    twin.tick_params(labelsize=7)
-    twin.legend(fontsize=6, loc="upper right")
+    twin.tick_params(labelsize=TICK)
+    ax.set_zorder(twin.get_zorder() + 1)  # the legend (drawn on ax) above the right axis lines
+    ax.patch.set_visible(False)
 
 
 def plot_row(row: Mapping[str, Any], record: Mapping[str, Any] | None) -> bytes | None:
-    """The PNG for one row, or None when there is nothing to plot.
+    """The SVG for one row, or None when there is nothing to plot.
 
     Rows judged on a sweep (with points) get :func:`scaling_plot` (Scaling),
     :func:`verify.report.sweepplot.frequency_plot` (Frequency) or

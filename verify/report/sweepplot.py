@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from verify.report.evidence import BoundReading, FrequencyReading, LimitReading, read
-from verify.report.figures import hline, limit_band, math_label, png, row_figure
+from verify.report.figures import LABEL, LEGEND, hline, limit_band, math_label, row_figure, svg
 from verify.report.format import as_float, fmt
 
 
@@ -43,7 +43,7 @@ def sweep_plot(row: Mapping[str, Any], record: Mapping[str, Any] | None = None) 
     Returns
     -------
     bytes
-        A PNG image of 500 x 320 pixels.
+        An SVG image (:func:`verify.report.figures.svg`).
     """
     ev = read(row)
     fig, ax = row_figure(row)
@@ -64,7 +64,8 @@ def sweep_plot(row: Mapping[str, Any], record: Mapping[str, Any] | None = None) 
         ax.set_xticks(xs, [fmt(v, 4) for v in xs])
         ax.minorticks_off()
     else:
-        ax.text(0.5, 0.5, "no finite points", transform=ax.transAxes, ha="center", fontsize=8)
+        ax.text(0.5, 0.5, "no finite points", transform=ax.transAxes, ha="center",
+                fontsize=LABEL)
     if isinstance(ev, BoundReading):
         for key, line in (("upper", ev.upper), ("lower", ev.lower)):
             hline(ax, line.level if line is not None else None, f"{key} bound", color="C3",
@@ -74,9 +75,9 @@ def sweep_plot(row: Mapping[str, Any], record: Mapping[str, Any] | None = None) 
         hline(ax, expected, "expected", color="black", linestyle="--")
     if isinstance(ev, LimitReading):
         limit_band(ax, ev.L_hat, ev.ci)
-    ax.set_xlabel(ev.x_label, fontsize=8)
-    ax.set_ylabel(quantity_label(record, str(row.get("quantity", ""))), fontsize=8)
-    return png(fig, ax)
+    ax.set_xlabel(ev.x_label, fontsize=LABEL)
+    ax.set_ylabel(quantity_label(record, str(row.get("quantity", ""))), fontsize=LABEL)
+    return svg(fig, ax)
 
 
 def _runs(ax, x: np.ndarray, y: np.ndarray, color: str, label: str, marker: str = "o") -> None:
@@ -101,7 +102,7 @@ def frequency_plot(row: Mapping[str, Any]) -> bytes:
     Returns
     -------
     bytes
-        A PNG image of 500 x 320 pixels.
+        An SVG image (:func:`verify.report.figures.svg`).
     """
     ev = read(row)
     fig, ax = row_figure(row)
@@ -116,13 +117,14 @@ def frequency_plot(row: Mapping[str, Any]) -> bytes:
         ax.plot(x, [g.p for g in groups], "s--", color="black", markersize=4,
                 label="predicted p(x)")
         for xi, g in zip(x, groups):
-            ax.annotate(f"{g.k}/{g.n}", (xi, g.k / g.n), fontsize=6,
+            ax.annotate(f"{g.k}/{g.n}", (xi, g.k / g.n), fontsize=LEGEND,
                         xytext=(4, 4), textcoords="offset points")
         ax.set_xticks(x, [fmt(v, 4) for v in x])
         ax.set_ylim(-0.02, 1.02)
-        ax.legend(fontsize=6)
+        ax.legend(fontsize=LEGEND)
     else:
-        ax.text(0.5, 0.5, "no groups recorded", transform=ax.transAxes, ha="center", fontsize=8)
-    ax.set_xlabel(ev.x_label, fontsize=8)
-    ax.set_ylabel(f"fraction of runs: {row.get('quantity', '')}", fontsize=8)
-    return png(fig, ax)
+        ax.text(0.5, 0.5, "no groups recorded", transform=ax.transAxes, ha="center",
+                fontsize=LABEL)
+    ax.set_xlabel(ev.x_label, fontsize=LABEL)
+    ax.set_ylabel(f"fraction of runs: {row.get('quantity', '')}", fontsize=LABEL)
+    return svg(fig, ax)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from verify.errors import UserError
+from verify.spec.registry import defining_module
 from verify.spec.params import FrozenParams, RunSettings, problem_params, validate
 from verify.spec.theorem import Theorem
 
@@ -34,15 +35,40 @@ MAX_CASES = 100_000
 _TABLES = ("profiles", "grids")
 
 
-def cases_dir() -> Path:
-    """Directory of case files: ``$VERIFY_CASES_DIR`` or the repository's ``cases/``."""
-    env = os.environ.get("VERIFY_CASES_DIR")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "cases"
+def case_dirs(thm: Theorem) -> tuple[Path, ...]:
+    """Where the case file of ``thm`` is looked for, first match wins.
+
+    1. ``$VERIFY_CASES_DIR``, when set: an override directory (a theorem without a file
+       there falls through to its own);
+    2. the theorem's package: ``cases/`` beside its module, then the module's directory
+       itself (a theorem package ships its case files as package data, e.g.
+       ``mypkg/cases/<id>.toml``; the built-in ones are installed as ``theorems/cases/``);
+    3. the ``cases/`` directory of a source checkout of verify (an editable install).
+    """
+    dirs = [Path(os.environ["VERIFY_CASES_DIR"])] if os.environ.get("VERIFY_CASES_DIR") else []
+    mod = defining_module(thm)
+    if mod is not None and getattr(mod, "__file__", None):
+        here = Path(mod.__file__).resolve().parent
+        dirs += [here / "cases", here]
+    dirs.append(Path(__file__).resolve().parents[2] / "cases")
+    return tuple(dict.fromkeys(dirs))
 
 
 def case_file(thm: Theorem, path: Path | None = None) -> Path:
-    """The case file of ``thm``: ``path`` if given, else ``cases_dir()/<theorem-id>.toml``."""
-    return path or cases_dir() / f"{thm.id}.toml"
+    """The case file of ``thm``: ``path`` if given, else ``<id>.toml`` in the first of
+    :func:`case_dirs` that has it (the first directory when none has it, for the message)."""
+    if path is not None:
+        return path
+    candidates = [d / f"{thm.id}.toml" for d in case_dirs(thm)]
+    return next((c for c in candidates if c.exists()), candidates[0])  # a directory: its error
+
+
+def missing_case_file(thm: Theorem, kind: str = "profiles", name: str = "quick") -> str:
+    """One line: where the case file of ``thm`` was looked for, and the fix."""
+    where = ", ".join(str(d) for d in case_dirs(thm))
+    return (f"no case file {thm.id}.toml for theorem {thm.id!r} (looked in {where}); create it "
+            f"with [{kind}.{name}] beside the theorem's module or in its cases/ folder "
+            "(see `verify new`)")
 
 
 @dataclass(frozen=True)
@@ -154,9 +180,11 @@ def case_table(thm: Theorem, kind: str, name: str, path: Path | None = None
     Returns the file's path with the table; a missing file or table is a UserError naming
     what exists.
     """
-    path = case_file(thm, path)
-    if not path.is_file():
-        raise UserError(f"no case file {path} for theorem {thm.id!r}; create it with [{kind}.{name}]")
+    found = case_file(thm, path)
+    if not found.exists():
+        raise UserError(missing_case_file(thm, kind, name) if path is None else
+                        f"no case file {path} for theorem {thm.id!r}; create it with [{kind}.{name}]")
+    path = found
     tables = load_file(path).get(kind, {})
     if name not in tables:
         noun = kind[:-1] if kind.endswith("s") else kind

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import sys
+from types import ModuleType
 from importlib.metadata import entry_points
 
 from verify.errors import UserError
@@ -56,3 +58,15 @@ def get(theorem_id: str) -> Theorem:
         raise UserError(f"unknown theorem {theorem_id!r}; known theorems: {known} "
                         "(see `verify list`)")
     return all_[theorem_id]
+
+
+def defining_module(thm: Theorem) -> ModuleType | None:
+    """The loaded module whose ``THEOREM`` is ``thm`` (the very object), or None.
+
+    A theorem built in memory (a notebook, ``dataclasses.replace``) has none.  A script that
+    imported it (``from pkg.mod import THEOREM``) holds it too: ``__main__`` comes last.
+    """
+    holders = [mod for mod in list(sys.modules.values())  # no module __getattr__ runs
+               if getattr(mod, "__dict__", {}).get("THEOREM") is thm]
+    holders.sort(key=lambda mod: mod.__name__ == "__main__")
+    return holders[0] if holders else None

@@ -12,6 +12,7 @@ turns it into a :class:`verify.targets.base.Target`, whose ``ok`` decides.
 """
 from __future__ import annotations
 
+import functools
 import time
 import warnings
 from dataclasses import dataclass
@@ -46,8 +47,13 @@ class SolveInfo:
     warnings: tuple[str, ...] = ()
 
 
+@functools.cache
 def require_clarabel() -> str:
     """Return Clarabel's version, or raise if it is not usable by cvxpy.
+
+    Checked once a process (a success is remembered: ``cvxpy.installed_solvers`` tries to
+    import every solver cvxpy knows, tens of milliseconds, and sweeps solve thousands of
+    targets); a failure is not remembered and raises again at the next call.
 
     Returns
     -------

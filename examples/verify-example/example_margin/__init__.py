@@ -1,0 +1,1 @@
+"""Theorem package example_margin for verify (written by `verify new example-margin`)."""
