@@ -93,13 +93,17 @@ def line(name: str, unit: str, old: float, new: float, identical: bool | str) ->
           f"   identical: {identical}")
 
 
-def bench_gd(steps: int, repeats: int) -> None:
-    rng = np.random.default_rng(0)
-    n, d, m = 12, 3, 4
+def problem(seed: int, n: int, d: int, m: int, alpha: float) -> tuple:
+    """A two-layer logistic problem of the given size: model, loss, X, y, init, step rule."""
+    rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, d)) / np.sqrt(d)
     y = np.sign(rng.standard_normal(n))
-    model, loss, rule = TwoLayer(m=m, alpha=0.2), make_loss("logistic"), StepRule(0.5)
-    p0 = model.init(d, 0.1, rng)
+    model = TwoLayer(m=m, alpha=alpha)
+    return model, make_loss("logistic"), X, y, model.init(d, 0.1, rng), StepRule(0.5)
+
+
+def bench_gd(steps: int, repeats: int) -> None:
+    model, loss, X, y, p0, rule = problem(seed=0, n=12, d=3, m=4, alpha=0.2)
     run = (model, loss, X, y, p0, rule, Float64(), steps)
     t_old = t_new = math.inf
     for _ in range(repeats):  # alternate, so both ways see the same load
@@ -111,12 +115,7 @@ def bench_gd(steps: int, repeats: int) -> None:
 
 
 def bench_mpmath(steps: int) -> None:
-    rng = np.random.default_rng(1)
-    n, d, m = 8, 10, 5
-    X = rng.standard_normal((n, d)) / np.sqrt(d)
-    y = np.sign(rng.standard_normal(n))
-    model, loss, rule = TwoLayer(m=m, alpha=0.0), make_loss("logistic"), StepRule(0.5)
-    p0 = model.init(d, 0.1, rng)
+    model, loss, X, y, p0, rule = problem(seed=1, n=8, d=10, m=5, alpha=0.0)
     new_be = MPMath(dps=40)
     old_be = MPMath(dps=40)
     old_be.ctx.convert = types.MethodType(type(old_be.ctx).convert, old_be.ctx)  # mpmath's own

@@ -27,6 +27,7 @@ from typing import Any, Iterable, Mapping
 
 from verify.engine.results import check_document, load
 from verify.errors import UserError
+from verify.report.format import case_label
 from verify.io import atomic_write_text
 from verify.report.content import name_of, resolution_text
 from verify.report.format import MISSING
@@ -93,19 +94,6 @@ def _verdict(row: Mapping[str, Any]) -> str:
     return f"{outcome} (diagnostic)" if row.get("diagnostic") else outcome
 
 
-def _case_label(theorem: str, case: str) -> str:
-    """The case label without its theorem's id: ``thm[m=8,seed=0]`` -> ``m=8, seed=0``.
-
-    Examples
-    --------
-    >>> _case_label("thm", "thm[m=8,seed=0]"), _case_label("thm", "mine")
-    ('m=8, seed=0', 'mine')
-    """
-    if case.startswith(theorem + "[") and case.endswith("]"):
-        return case[len(theorem) + 1:-1].replace(",", ", ")
-    return case
-
-
 def latex_table(results: Mapping[str, Any]) -> str:
     """A booktabs table of the verdicts (``\\usepackage{booktabs}``), as LaTeX source.
 
@@ -128,7 +116,7 @@ def latex_table(results: Mapping[str, Any]) -> str:
         thm, case = str(r.get("theorem", "")), str(r.get("case", ""))
         if previous is not None and thm != previous[0]:
             lines.append(r"\midrule")
-        shown = [] if not with_case else [_case_label(thm, case) if previous != (thm, case) else ""]
+        shown = [] if not with_case else [case_label(thm, case) if previous != (thm, case) else ""]
         cells = [thm if previous is None or thm != previous[0] else "", *shown,
                  name_of(r, "claim"), _verdict(r), resolution_text(r)]
         lines.append(" & ".join(latex_escape(c) for c in cells) + r" \\")

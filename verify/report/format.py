@@ -116,3 +116,16 @@ def plot_filename(case: str, claim: str, max_len: int = 80) -> str:
     stem = f"{head}__{safe[1]}".strip("._-")[:max_len]
     digest = hashlib.sha1(f"{case}\0{claim}".encode("utf-8")).hexdigest()[:8]
     return f"{stem or 'plot'}-{digest}.svg"
+
+
+def case_label(theorem: str, case: str) -> str:
+    """A case's parameters, spaced after each comma so the label wraps between parameters.
+
+    Examples
+    --------
+    >>> case_label("t", "t[n=8,seed=0]"), case_label("t", "other")
+    ('n=8, seed=0', 'other')
+    """
+    if case.startswith(theorem + "[") and case.endswith("]"):
+        return case[len(theorem) + 1:-1].replace(",", ", ")
+    return case

@@ -29,7 +29,7 @@ from verify.report.content import (
     provenance_items,
     resolution_text,
 )
-from verify.report.format import MISSING
+from verify.report.format import MISSING, case_label
 from verify.report.markup import badge, code, document, table
 from verify.report.pages import theorem_page
 from verify.report.reasons import reason_of
@@ -46,19 +46,6 @@ def _counts(groups: list[TheoremGroup], ids: Anchors) -> str:
                             f'<tr><td><a href="{escape(ids.href(g.name))}">{code(g.name)}</a></td>',
                             1)
     return html.replace("<tr><td>all</td>", "<tr><td><strong>all</strong></td>", 1)
-
-
-def case_label(theorem: str, case: str) -> str:
-    """A case's parameters, spaced after each comma so the label wraps between parameters.
-
-    Examples
-    --------
-    >>> case_label("t", "t[n=8,seed=0]"), case_label("t", "other")
-    ('n=8, seed=0', 'other')
-    """
-    if case.startswith(theorem + "[") and case.endswith("]"):
-        return case[len(theorem) + 1:-1].replace(",", ", ")
-    return case
 
 
 def _verdict_rows(g: TheoremGroup, ids: Anchors) -> str:
