@@ -57,8 +57,8 @@ def test_interrupted_sweep_resumes_without_recomputing_runs(small, tmp_path, mon
     def boom(*a, **k):
         raise AssertionError("a cached sweep run was recomputed")
 
-    monkeypatch.setattr(sweeps, "sweep_end", boom)
-    monkeypatch.setattr(sweepjobs, "sweep_end", boom)
+    monkeypatch.setattr(sweeps, "sweep_ends", boom)
+    monkeypatch.setattr(sweepjobs, "sweep_ends", boom)
     [again] = run_jobs([Job(case)], tmp_path, executor=pool_executor(1))
     assert _rows(again) == _rows(first)
 

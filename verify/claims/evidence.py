@@ -68,6 +68,9 @@ class LimitEvidence(Evidence):
     drift
         The pre-asymptotic rule's numbers (:class:`verify.claims.divergence.Drift`), when
         the fit's interval excludes the named limit.
+    excludes_limit
+        The interval lies within the tolerance but excludes the named limit: UNDECIDED
+        (:class:`verify.claims.excluded.Exclusion`; never PASS for a claim "-> 0").
     """
 
     L_hat: float
@@ -96,6 +99,7 @@ class LimitEvidence(Evidence):
     tol_divergence: float | None = optional()
     growth: tuple[Mapping[str, Any], ...] | None = optional()
     drift: Mapping[str, float] | None = optional()
+    excludes_limit: Mapping[str, Any] | None = optional()
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from verify.claims.divergence import (drift_note, growth_check, pre_asymptotic, 
                                       unsettled,
                                      still_approaching)
 from verify.claims.evidence import LimitEvidence
+from verify.claims.excluded import cited_covers, exclusion
 from verify.claims.fit import RateFit, fit_rate
 from verify.claims.guards import (TooShort, digits_result, expected_value, nonfinite_result,
                                   short_result)
@@ -85,7 +86,9 @@ class Limit(Claim):
     move the fit and each model-error refit still predict beyond the last point,
     :math:`|\hat L - \hat q(s_{last})|`, at most :math:`\tau/2`).  An interval inside the
     tolerance that excludes :math:`L` is UNDECIDED, never PASS (a tolerance wider than the
-    evidence does not make a PASS), unless ``tol_source`` cites the theorem's own tolerance.
+    evidence does not make a PASS), unless ``tol_source`` cites the theorem's own tolerance;
+    a claim ":math:`q \to 0`" (:math:`L = 0`) never PASSes on an interval excluding 0, cited
+    tolerance or not (:mod:`verify.claims.excluded`; evidence ``excludes_limit``).
     FAIL if :math:`CI \cap [L-\tau, L+\tau] = \emptyset`, or if the quantity diverges away
     from :math:`L` (the divergence rule of :mod:`verify.claims.divergence`).  Else UNDECIDED.
 
@@ -280,7 +283,7 @@ class Limit(Claim):
         if growth.diverging is not None:
             return self._result(Outcome.FAIL, growth.reason(name, s, tol, f"to {L:.6g}"),
                                 fit, L, ev)
-        covers = bool(lo <= L <= hi) or bool(self.tol_source)
+        covers = bool(lo <= L <= hi) or cited_covers(L, self.tol_source)
         if (covers and late.sum() >= 2 and not growing
                 and np.all(np.abs(q[late] - L) <= tol / 2) and remaining <= tol / 2):
             ev = replace(ev, converged=True)
@@ -295,15 +298,11 @@ class Limit(Claim):
             return self._result(Outcome.UNDECIDED, self._extrapolation_reason(fit, ratio),
                                 fit, L, ev)
         if lo >= L - tol and hi <= L + tol and not growing:
-            if covers:
+            ex = exclusion(L, fit.limit, sigma, tol)
+            if covers or ex is None:
                 return self._result(Outcome.PASS, "", fit, L, ev)
-            return self._result(
-                Outcome.UNDECIDED, f"the evidence excludes {L:.6g}: {ci_txt} lies within the "
-                f"tolerance {L:.6g} ± {tol:.3g} but not around {L:.6g} (gap "
-                f"{L - fit.limit:+.3g}{self._relative(L - fit.limit, L)}, "
-                f"{abs(L - fit.limit) / max(sigma, np.finfo(float).tiny):.3g} sigma); a "
-                "tolerance wider than the evidence does not make a PASS (the rate model may "
-                "be incomplete, or the limit differs by less than the tolerance)", fit, L, ev)
+            return self._result(Outcome.UNDECIDED, ex.reason(self.rate, self.slower_terms),
+                                fit, L, replace(ev, excludes_limit=ex.to_json()))
         if hi < L - tol or lo > L + tol:
             drift, why = pre_asymptotic(s, q, self.rate, fit.limit, sigma, tol, L)
             if drift is not None:

@@ -62,6 +62,17 @@ class StepRule:
         inv = max(-log_loss, be.const(1.0))
         return base - log_loss - be.const(self.log_power) * be.log_scalar(inv)
 
+    def log_eta_rows(self, log_loss: np.ndarray) -> np.ndarray:
+        """:meth:`log_eta` in float64 for a vector of ``log L`` (one per run of a batch;
+        element ``r`` is bit for bit the scalar rule at ``log_loss[r]``)."""
+        base = float(np.log(float(self.eta)))
+        if self.rule == "constant":
+            return np.full(len(log_loss), base)
+        if self.rule == "normalized":
+            return base - log_loss
+        inv = np.maximum(-log_loss, 1.0)
+        return base - log_loss - float(self.log_power) * np.log(inv)
+
     @property
     def log_power(self) -> float:
         """Power ``p`` of ``log(1/L)`` in ``eta / (L (log 1/L)^p)`` (loss-dependent rules)."""

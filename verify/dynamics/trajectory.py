@@ -148,6 +148,12 @@ def deadline_passed() -> bool:
     return end is not None and time.monotonic() >= end
 
 
+def current_deadline() -> float | None:
+    """Monotonic time at which the enclosing :func:`wall_deadline` block ends runs (None: no
+    deadline)."""
+    return _DEADLINE.get()
+
+
 @dataclass(frozen=True)
 class Checkpoint:
     """An iterate kept by the schedule."""
@@ -252,7 +258,9 @@ def _checkpoint(state: State, be: Backend) -> Checkpoint:
     return Checkpoint(state.step, state.log_t, flt, dict(state.params))
 
 
-def _out_of_time(end: float | None, stop: StopRule, log_t: float, k: int) -> str:
+def out_of_time(end: float | None, stop: StopRule, log_t: float, k: int) -> str:
+    """The ``stopped`` reason once ``end`` (monotonic time) has passed, else ''; raises
+    :class:`BudgetExhausted` instead when ``stop.deadline_stops`` is False."""
     if end is None or time.monotonic() < end:
         return ""
     why = f"{BUDGET} at log t = {log_t:.4g} (step {k})"
@@ -281,7 +289,7 @@ def record(
     """
     table = ScalarLog(len(SCALARS), stop.max_steps + 1, FIRST_ROWS)
     wanted = set(int(k) for k in schedule)
-    end = _DEADLINE.get()
+    end = current_deadline()
     kept: list[Checkpoint] = []
     stopped = ""
     k = -1
@@ -291,7 +299,7 @@ def record(
         if k in wanted or k == 0:
             kept.append(_checkpoint(state, be))
         row = table.row(k)
-        stopped = stop.why(k, state.log_t, row[1], row[2]) or _out_of_time(end, stop, state.log_t, k)
+        stopped = stop.why(k, state.log_t, row[1], row[2]) or out_of_time(end, stop, state.log_t, k)
         if progress is not None and (k % 500 == 0 or stopped):
             progress(k, stop.max_steps)
         if stopped:

@@ -11,7 +11,8 @@ The engine's pipe, read top to bottom in :func:`run_case`:
 6. series (:mod:`verify.engine.measure`), then the points of sweep claims
    (:mod:`verify.engine.sweeps`);
 7. judge (:mod:`verify.engine.judge`), the half-step rerun when ``step_check`` is set, the
-   perturbed-initialization rerun when ``perturb_check`` is set, policy;
+   perturbed-initialization rerun when ``perturb_check`` is set, the other seeds when
+   ``seeds`` is (:mod:`verify.engine.replicas`), policy;
 8. record (:func:`verify.engine.record.case_record`).
 
 A case ends early (:mod:`verify.engine.budget`) when its trajectory diverges (judged on the
@@ -38,6 +39,7 @@ from verify.engine.judge import (SWEEP, apply_policy, judge, not_run, perturb_ch
                                  step_checked, with_sweep_runs)
 from verify.engine.measure import Measure, Probe, onsets, series
 from verify.engine.record import CaseOutcome, RunFacts, case_record
+from verify.engine.replicas import replicas, seed_checked
 from verify.engine.sweeps import SweepRuns, sweep_series
 from verify.outcome import ClaimResult
 from verify.problem.data import Dataset
@@ -139,10 +141,11 @@ def _perturbed(thm: Theorem, case: Case, probe: Probe, measured: Measured,
 
 
 def _judged(thm: Theorem, case: Case, probe: Probe, measured: Measured,
-            sweeps: SweepRuns) -> Judged:
+            sweeps: SweepRuns, stress: bool) -> Judged:
     """The claims judged on the run's series and their sweep points; with ``step_check``,
     a verdict that moves at half the step is withheld, with ``perturb_check`` one that moves
-    when the initialization moves by a few ulps."""
+    when the initialization moves by a few ulps; with ``seeds``, a claim PASSes only if it
+    PASSes on every seed (:mod:`verify.engine.replicas`)."""
     found = dict(measured.series)
     runs = {}
     for claim in thm.claims:
@@ -156,11 +159,14 @@ def _judged(thm: Theorem, case: Case, probe: Probe, measured: Measured,
         results = step_checked(results, _half_step(thm, case, probe, measured.audit.digits, swept))
     if case.settings.perturb_check:
         results = perturb_checked(results, _perturbed(thm, case, probe, measured, swept))
+    if (case.settings.seeds or 1) > 1:
+        reps = replicas(thm, case, measured.audit.digits, swept, stress)
+        results = seed_checked(results, case.seed, reps, set(runs))
     return Judged(found, tuple(results), runs)
 
 
 def _verdicts(thm: Theorem, case: Case, probe: Probe, measured: Measured,
-              sweeps: SweepRuns) -> Judged:
+              sweeps: SweepRuns, stress: bool) -> Judged:
     """:func:`_judged`, unless the case ended early (:mod:`verify.engine.budget`): a diverged
     run is judged on its finite prefix alone, and a case whose budget ran out is not judged."""
     traj = measured.descent.trajectory
@@ -169,7 +175,7 @@ def _verdicts(thm: Theorem, case: Case, probe: Probe, measured: Measured,
             found = judge(thm, measured.series, measured.ctx)
             judged = Judged(measured.series, tuple(budget.diverged(thm, found, traj.stopped)), {})
         else:
-            judged = _judged(thm, case, probe, measured, sweeps)
+            judged = _judged(thm, case, probe, measured, sweeps, stress)
         if not deadline_passed():  # the budget may run out in the sweep points or the rerun
             return judged
     why = budget.budget_reason(traj, case.settings.budget_s)
@@ -226,7 +232,7 @@ def _pipe(thm: Theorem, case: Case, data: Dataset | None, stress: bool,
     run, why_not = _descent(case, probe, audit, stress, progress)
     measured = None if run is None else _measured(thm, case, probe, run)
     judged = (Judged({}, tuple(not_run(thm, why_not)), {}) if measured is None
-              else _verdicts(thm, case, probe, measured, sweeps))
+              else _verdicts(thm, case, probe, measured, sweeps, stress))
     decided = [apply_policy(thm, r, audit, stress, targets) for r in judged.results]
     results = with_sweep_runs(decided, judged.runs)
     out = CaseOutcome(data, audit, targets, judged.series,

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 
 from verify.arith.backends import Backend, make_backend
+from verify.dynamics.batch import BatchRun, batch_size, batchable, record_batch
 from verify.dynamics.gd import StepRule, gradient_descent
 from verify.dynamics.span import span_descent
 from verify.dynamics.trajectory import StopRule, Trajectory, log_schedule, record
@@ -66,3 +67,42 @@ def descend(case: Case, data: Dataset, model: Model, loss: Loss,
     schedule = log_schedule(s.steps, s.checkpoints)
     traj = record(states, rec_model, data.y, be, schedule, stop_rule(case), progress)
     return Descent(traj, params0, rule, be)
+
+
+#: Settings that batched runs must share (the rest of a case may differ: seed, sigma0, ...).
+SHARED = ("eta", "step_rule", "steps", "checkpoints", "max_log_t", "stop_loss", "backend",
+          "coords", "dps")
+
+
+def _joint(cases: Sequence[Case], models: Sequence[Model], losses: Sequence[Loss]) -> bool:
+    """Whether ``cases`` may advance as one float64 batch (:mod:`verify.dynamics.batch`)."""
+    first = cases[0]
+    return (first.settings.backend == "float64" and first.settings.coords == "full"
+            and all(c.params.get(k) == first.params.get(k) for c in cases for k in SHARED)
+            and all(m == models[0] for m in models) and all(l_ == losses[0] for l_ in losses))
+
+
+def descend_many(cases: Sequence[Case], datas: Sequence[Dataset], models: Sequence[Model],
+                 losses: Sequence[Loss]) -> list[Descent]:
+    """:func:`descend` of every case, as one batch where they allow it.
+
+    Cases that share the model, the loss, the shapes and the step and stop settings
+    (:data:`SHARED`) in float64 and full coordinates run as one batched computation
+    (:func:`verify.dynamics.batch.record_batch`, in batches that fit the cache,
+    :func:`verify.dynamics.batch.batch_size`), each with its own stopping; the trajectories are
+    bit for bit those of :func:`descend`.  Other cases run one by one.
+    """
+    runs = [BatchRun(d.X, d.y, initial_params(m, d.d, c.problem))
+            for c, d, m in zip(cases, datas, models)]
+    model, loss = models[0], losses[0]
+    if not (_joint(cases, models, losses) and batchable(model, loss, runs)):
+        return [descend(c, d, m, l_, params0=r.params0)
+                for c, d, m, l_, r in zip(cases, datas, models, losses, runs)]
+    s = cases[0].settings
+    rule = StepRule(cases[0].problem["eta"], s.step_rule, model.homogeneity)
+    size = batch_size(runs, len(runs))
+    trajs = [t for i in range(0, len(runs), size)
+             for t in record_batch(model, loss, runs[i:i + size], rule,
+                                   log_schedule(s.steps, s.checkpoints), stop_rule(cases[0]))]
+    be = make_backend(s.backend, s.dps)
+    return [Descent(t, r.params0, rule, be) for t, r in zip(trajs, runs)]

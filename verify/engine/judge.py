@@ -21,7 +21,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import numpy as np
 
@@ -85,12 +85,13 @@ def _unjudged(claim: Claim, reason: str) -> ClaimResult:
         Resolution.none(Outcome.UNDECIDED.value, f"not judged: {reason}"), claim.diagnostic)
 
 
-def _judged(claim: Claim, s: Series, expected: Mapping[str, float | None]) -> ClaimResult:
-    """The claim's verdict on ``s`` with its resolution (one memo for the fit and the
-    re-judgements, :mod:`verify.claims.memo`)."""
+def _judged(claim: Claim, s: Series, expected: Mapping[str, float | None],
+            wanted: Callable[[ClaimResult], bool]) -> ClaimResult:
+    """The claim's verdict on ``s`` with its resolution when ``wanted(verdict)`` (one memo for
+    the fit and the re-judgements, :mod:`verify.claims.memo`)."""
     with memoizing():
         result = claim.evaluate(s, expected)
-        resolution = resolution_of(claim, s, expected, result)
+        resolution = resolution_of(claim, s, expected, result) if wanted(result) else None
     result = result.with_resolution(resolution, claim.diagnostic)
     log = _RECORDING.get()
     if log is not None:
@@ -98,9 +99,15 @@ def _judged(claim: Claim, s: Series, expected: Mapping[str, float | None]) -> Cl
     return result
 
 
-def judge(thm: Theorem, series: Mapping[str, Series], ctx: Context) -> list[ClaimResult]:
+def _always(result: ClaimResult) -> bool:
+    return True
+
+
+def judge(thm: Theorem, series: Mapping[str, Series], ctx: Context,
+          resolved: Callable[[ClaimResult], bool] = _always) -> list[ClaimResult]:
     """Every claim of ``thm`` decided on its series (``sweep:<claim>`` before its quantity),
-    each with its :class:`~verify.outcome.Resolution`."""
+    each with its :class:`~verify.outcome.Resolution` where ``resolved(verdict)`` says so
+    (default: every one; the replicas of :mod:`verify.engine.replicas` skip the PASSes)."""
     results = []
     for claim in thm.claims:
         try:
@@ -112,7 +119,7 @@ def judge(thm: Theorem, series: Mapping[str, Series], ctx: Context) -> list[Clai
         if s is None:
             results.append(_unjudged(claim, f"no series for {claim.quantity!r}"))
             continue
-        result = _judged(claim, s, expected)
+        result = _judged(claim, s, expected, resolved)
         if s.name.startswith(SWEEP):
             result = result.with_evidence(**_sweep_evidence(claim, s, series))
         results.append(result)

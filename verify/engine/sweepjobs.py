@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from verify.engine.fingerprint import Fingerprints, Reuse, package_versions
 from verify.engine.sweepcache import dump, load, path_of, run_key
-from verify.engine.sweeps import sweep_cases, sweep_end
+from verify.engine.sweeps import MAX_BATCH, batch_group, chunks, sweep_cases, sweep_ends
 from verify.io import atomic_write_text
 from verify.spec import registry
 from verify.spec.cases import Case
@@ -62,20 +62,53 @@ def collect(cases: Sequence[Case], prints: Fingerprints | None = None) -> list[S
     return list(seen.values())
 
 
-def sweep_work(job: SweepJob) -> dict[str, Any]:
-    """End-of-run quantities and target statuses of one sweep run (worker side)."""
+@dataclass(frozen=True)
+class SweepBatch:
+    """Sweep runs of one theorem that differ only in their seed, run as one batch
+    (:func:`verify.engine.sweeps.sweep_ends`; picklable)."""
+
+    jobs: tuple[SweepJob, ...]
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        """The parameters of its first run (the ``steps`` the scheduler orders by)."""
+        return self.jobs[0].params
+
+
+def batches(jobs: Sequence[SweepJob], most: int = MAX_BATCH) -> list[SweepBatch]:
+    """``jobs`` grouped by theorem, code and every parameter but the seed
+    (:func:`verify.engine.sweeps.batch_group`), each group split into batches of at most
+    ``most`` runs (1: every run alone)."""
+    groups: dict[tuple[str, str, str], list[SweepJob]] = {}
+    for job in jobs:
+        groups.setdefault((job.theorem, job.code, batch_group(job.params)), []).append(job)
+    return [SweepBatch(tuple(c)) for g in groups.values() for c in chunks(g, most)]
+
+
+def _case(job: SweepJob) -> Case:
     p = dict(job.params)
-    end = sweep_end(registry.get(job.theorem), Case(job.theorem, p, tuple(sorted(p))))
-    return {"theorem": job.theorem, "key": job.key(), "code": job.code, "seed": job.params["seed"],
-            **end.to_json(), "verify_version": package_versions()["verify"]}
+    return Case(job.theorem, p, tuple(sorted(p)))
+
+
+def batch_work(batch: SweepBatch) -> dict[str, Any]:
+    """End-of-run quantities and target statuses of each run of ``batch`` (worker side):
+    ``{"runs": [...]}`` in the batch's order."""
+    ends = sweep_ends(registry.get(batch.jobs[0].theorem), [_case(j) for j in batch.jobs])
+    version = package_versions()["verify"]
+    return {"runs": [{"theorem": j.theorem, "key": j.key(), "code": j.code, "seed": j.params["seed"],
+                      **end.to_json(), "verify_version": version}
+                     for j, end in zip(batch.jobs, ends)]}
 
 
 def run_sweeps(cases: Sequence[Case], out: Path, executor: Callable[..., Iterator[tuple[int, Any]]],
                progress: Callable[[str, float], None] | None = None, resume: bool = True,
-               prints: Fingerprints | None = None, reuse: Reuse | None = None) -> Path:
+               prints: Fingerprints | None = None, reuse: Reuse | None = None,
+               batch: int = MAX_BATCH) -> Path:
     """Run every sweep run of ``cases`` not cached under ``OUT/sweeps/<code>``; return
     ``OUT/sweeps`` (the runs of a theorem are in its subdirectory ``prints.code(theorem)``).
 
+    The runs go to the executor in batches of at most ``batch`` runs that differ only in
+    their seed (:func:`batches`; 1: one run per job); the numbers do not depend on it.
     ``executor(work, jobs)`` is the cases' executor (:func:`verify.engine.runner.pool_executor` or
     :func:`verify.engine.cluster.dask_executor`); ``progress(note, done)`` counts runs done,
     cached ones included; ``reuse`` receives how many were cached.
@@ -88,9 +121,11 @@ def run_sweeps(cases: Sequence[Case], out: Path, executor: Callable[..., Iterato
         reuse.sweep_runs, reuse.sweep_total = done, len(jobs)
     if progress and jobs:
         progress(f"{done} cached", done)
-    for i, res in executor(sweep_work, todo):
-        atomic_write_text(path_of(where / todo[i].code, todo[i].key()), dump(res))
-        done += 1
+    work = batches(todo, batch)
+    for i, res in executor(batch_work, work):
+        for job, run in zip(work[i].jobs, res["runs"]):
+            atomic_write_text(path_of(where / job.code, job.key()), dump(run))
+        done += len(work[i].jobs)
         if progress:
             progress("sweep runs", done)
     return where

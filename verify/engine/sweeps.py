@@ -15,13 +15,13 @@ import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from verify.claims.base import Series
 from verify.engine import autobackend
-from verify.engine.descent import descend
+from verify.engine.descent import descend_many
 from verify.engine.judge import SWEEP
 from verify.engine.measure import Measure, Probe, end_values
 from verify.engine.sweepcache import RunEnd, load, run_key
@@ -29,6 +29,36 @@ from verify.problem.seeds import seed_streams
 from verify.spec.cases import Case
 from verify.spec.params import validate
 from verify.spec.theorem import Theorem
+
+
+#: Most runs advanced together in one batch (a sweep value's seeds beyond it are split evenly).
+MAX_BATCH = 40
+
+
+def batch_group(params: Mapping[str, Any]) -> str:
+    """What runs of one batch share: every parameter but the seed.
+
+    Examples
+    --------
+    >>> batch_group({"seed": 1, "m": 2}) == batch_group({"m": 2, "seed": 7})
+    True
+    """
+    return json.dumps({k: v for k, v in params.items() if k != "seed"}, sort_keys=True, default=repr)
+
+
+def chunks(items: Sequence[Any], most: int | None = None) -> list[list[Any]]:
+    """``items`` split into the fewest runs of at most ``most`` (default :data:`MAX_BATCH`),
+    of near-equal sizes.
+
+    Examples
+    --------
+    >>> [len(c) for c in chunks(list(range(90)), 40)]
+    [30, 30, 30]
+    """
+    most = MAX_BATCH if most is None else most
+    parts = max(1, -(-len(items) // max(1, most)))
+    size = -(-len(items) // parts)
+    return [list(items[i:i + size]) for i in range(0, len(items), size)]
 
 
 def sweep_cases(thm: Theorem, case: Case, claim: Any) -> list[Case]:
@@ -49,13 +79,24 @@ def sweep_params(thm: Theorem, case: Case, claim: Any) -> list[dict[str, Any]]:
 def sweep_end(thm: Theorem, case: Case) -> RunEnd:
     """Run ``case`` of ``thm`` with fresh data, initialization and targets, and keep its end:
     every quantity at the end of the run and each target's status and solver."""
-    p = case.problem
-    data = thm.generate(p, seed_streams(case.seed)[0])
-    model, loss = thm.model(p), thm.loss(p)
-    targets = {name: build(data, p) for name, build in thm.targets.items()}
-    run = descend(case, data, model, loss)
-    values = end_values(Measure(thm, Probe(model, loss, data, targets, p)), run.trajectory)
-    return RunEnd(values, {k: f"{t.status} ({t.solver})" for k, t in targets.items()})
+    return sweep_ends(thm, [case])[0]
+
+
+def sweep_ends(thm: Theorem, cases: Sequence[Case]) -> list[RunEnd]:
+    """:func:`sweep_end` of each of ``cases``, their trajectories advancing as one batch where
+    they share shapes and settings (:func:`verify.engine.descent.descend_many`; the same
+    numbers as one by one)."""
+    probes = []
+    for case in cases:
+        p = case.problem
+        data = thm.generate(p, seed_streams(case.seed)[0])
+        probes.append(Probe(thm.model(p), thm.loss(p), data,
+                            {name: build(data, p) for name, build in thm.targets.items()}, p))
+    runs = descend_many(cases, [pr.data for pr in probes], [pr.model for pr in probes],
+                        [pr.loss for pr in probes])
+    return [RunEnd(end_values(Measure(thm, pr), run.trajectory),
+                   {k: f"{t.status} ({t.solver})" for k, t in pr.targets.items()})
+            for pr, run in zip(probes, runs)]
 
 
 class SweepRuns:
@@ -72,13 +113,32 @@ class SweepRuns:
     def __len__(self) -> int:
         return len(self._ends)
 
+    @staticmethod
+    def _key(thm: Theorem, case: Case) -> tuple[str, str]:
+        return (thm.id, json.dumps(dict(case.params), sort_keys=True, default=repr))
+
+    def ensure(self, thm: Theorem, cases: Sequence[Case]) -> None:
+        """Remember the end of every run of ``cases``: read from the cache, or computed in
+        batches of runs that differ only in their seed (:func:`sweep_ends`)."""
+        todo: dict[str, list[Case]] = {}
+        for case in cases:
+            key = self._key(thm, case)
+            if key in self._ends:
+                continue
+            cached = load(self.cache, run_key(thm.id, case.params))
+            if cached is not None:
+                self._ends[key] = cached
+            else:
+                todo.setdefault(batch_group(case.params), []).append(case)
+        for group in todo.values():
+            for chunk in chunks(group):
+                for case, end in zip(chunk, sweep_ends(thm, chunk)):
+                    self._ends[self._key(thm, case)] = end
+
     def end(self, thm: Theorem, case: Case) -> RunEnd:
         """:func:`sweep_end` of one run: remembered, read from the cache, or computed."""
-        key = (thm.id, json.dumps(dict(case.params), sort_keys=True, default=repr))
-        if key not in self._ends:
-            cached = load(self.cache, run_key(thm.id, case.params))
-            self._ends[key] = cached if cached is not None else sweep_end(thm, case)
-        return self._ends[key]
+        self.ensure(thm, [case])
+        return self._ends[self._key(thm, case)]
 
 
 @dataclass(frozen=True)
@@ -107,6 +167,7 @@ def sweep_series(thm: Theorem, case: Case, claim: Any, runs: SweepRuns) -> Sweep
     """Points ``(log x, q)`` of a sweep claim: its quantity at the end of one run per
     (value, seed) of ``claim.sweep`` and those of its ``show`` quantities from the same runs."""
     subs = sweep_cases(thm, case, claim)
+    runs.ensure(thm, subs)
     xs = np.array([math.log(claim.sweep.abscissa(c.params)) for c in subs])
     ends = [runs.end(thm, c) for c in subs]
     key = f"{SWEEP}{claim.name}"

@@ -17,10 +17,11 @@ from typing import Any
 
 import numpy as np
 
-from verify.arith.backends import Backend
+from verify.arith.backends import Backend, Float64
 from verify.errors import UserError
 
 REDUCTIONS = ("sum", "mean")
+_F64 = Float64()
 
 
 @dataclass(frozen=True)
@@ -38,9 +39,35 @@ class Loss:
         """``log l_i`` for every sample."""
         raise NotImplementedError
 
-    def dloss(self, f: Any, y: Any, be: Backend) -> tuple[Any, Any]:
-        """``(s, w)`` with ``dl_i/df_i = e^s w_i`` (before the reduction)."""
+    def log_weights(self, f: Any, y: Any, be: Backend) -> Any:
+        """``log|l'(q_i)|`` for every sample (margin losses, ``dl_i/df_i = -y_i |l'(q_i)|``)."""
         raise NotImplementedError
+
+    def dloss(self, f: Any, y: Any, be: Backend) -> tuple[Any, Any]:
+        """``(s, w)`` with ``dl_i/df_i = e^s w_i`` (before the reduction), ``s`` the largest
+        :meth:`log_weights`."""
+        logw = self.log_weights(f, y, be)
+        s = _top(logw)
+        return s, -y * be.exp(logw - s)
+
+    def dloss_rows(self, f: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`dloss` of each row of float64 ``(b, n)`` arrays: ``s`` of shape ``(b,)``.
+
+        Row ``r`` is bit for bit ``dloss(f[r], y[r], Float64())``: the same elementwise
+        operations and an exact maximum per row (:mod:`verify.dynamics.batch`).
+        """
+        logw = self.log_weights(f, y, _F64)
+        s = logw.max(axis=-1)
+        return s, -y * np.exp(logw - s[:, None])
+
+    def log_total_rows(self, f: np.ndarray, y: np.ndarray) -> np.ndarray:
+        """:meth:`log_total` of each row of float64 ``(b, n)`` arrays (bit for bit per row)."""
+        terms = self.log_terms(f, y, _F64)
+        top = terms.max(axis=-1)
+        finite = np.isfinite(top)
+        shift = np.where(finite, top, 0.0)
+        total = np.where(finite, shift + np.log(np.exp(terms - shift[:, None]).sum(axis=-1)), top)
+        return total if self.reduction == "sum" else total - _F64.log_scalar(float(f.shape[-1]))
 
     def log_offset(self, n: int) -> float:
         """``log`` of the reduction factor: 0 for sum, ``-log n`` for mean."""
@@ -94,10 +121,8 @@ class Logistic(Loss):
                 return np.where(q > 30.0, -q - np.exp(-q) / 2.0, np.log(sp))
         return be.log(sp)
 
-    def dloss(self, f: Any, y: Any, be: Backend) -> tuple[Any, Any]:
-        logw = -be.softplus(y * f)  # log sigma(-q)
-        s = _top(logw)
-        return s, -y * be.exp(logw - s)
+    def log_weights(self, f: Any, y: Any, be: Backend) -> Any:
+        return -be.softplus(y * f)  # log sigma(-q)
 
     def zero_margin_log_loss(self, n: int) -> float:
         return math.log(math.log(2.0)) + self.log_offset(n)
@@ -116,10 +141,8 @@ class Exponential(Loss):
     def log_terms(self, f: Any, y: Any, be: Backend) -> Any:
         return -(y * f)
 
-    def dloss(self, f: Any, y: Any, be: Backend) -> tuple[Any, Any]:
-        logw = -(y * f)
-        s = _top(logw)
-        return s, -y * be.exp(logw - s)
+    def log_weights(self, f: Any, y: Any, be: Backend) -> Any:
+        return -(y * f)
 
     def zero_margin_log_loss(self, n: int) -> float:
         return 0.0 + self.log_offset(n)
@@ -141,6 +164,9 @@ class Squared(Loss):
 
     def dloss(self, f: Any, y: Any, be: Backend) -> tuple[Any, Any]:
         return be.const(0.0), f - y
+
+    def dloss_rows(self, f: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return np.zeros(len(f)), f - y
 
     def inverse_log(self, log_loss: np.ndarray, n: int) -> np.ndarray:
         raise ValueError("the squared loss has no margin inverse")

@@ -30,6 +30,16 @@ def _total(a: Any) -> Any:
     return a.sum() if isinstance(a, np.ndarray) else np.sum(a)
 
 
+def _swap(a: np.ndarray) -> np.ndarray:
+    """The last two axes exchanged (``a.T`` of each matrix of a stack)."""
+    return np.swapaxes(a, -1, -2)
+
+
+def _unchanged(model: Any, base: type, names: tuple[str, ...]) -> bool:
+    """Whether ``model``'s class keeps ``base``'s ``names`` (so its batched form is valid)."""
+    return all(getattr(type(model), n) is getattr(base, n) for n in names)
+
+
 @dataclass(frozen=True)
 class Model:
     """Base class: forward pass, vector-Jacobian product and Jacobian of ``f``."""
@@ -62,6 +72,21 @@ class Model:
         passes; a model may share work between them, the numbers stay those of
         :meth:`forward` and :meth:`vjp`)."""
         return self.forward(params, X, be), lambda v: self.vjp(params, X, v, be)
+
+    @property
+    def batches(self) -> bool:
+        """Whether :meth:`forward_vjp_rows` serves this model (a batch of float64 runs with a
+        leading axis, :mod:`verify.dynamics.batch`); a subclass that changes the math is
+        run one trajectory at a time."""
+        return False
+
+    def forward_vjp_rows(self, params: Params, X: np.ndarray
+                         ) -> tuple[np.ndarray, Callable[[np.ndarray], dict[str, np.ndarray]]]:
+        """:meth:`forward_vjp` in float64 for ``b`` runs at once: every array carries a leading
+        batch axis (``X`` is ``(b, n, d)``, ``f`` is ``(b, n)``).  Row ``r`` of each result is
+        bit for bit the single run's: the same BLAS call per row (numpy's ``matmul`` loops
+        over the batch axis) and the same elementwise operations."""
+        raise NotImplementedError(f"{type(self).__name__} has no batched form")
 
     def jacobian(self, params: Params, X: np.ndarray) -> np.ndarray:
         """Float64 ``(n, p)`` matrix of ``df(x_i)/dtheta`` in :meth:`flatten` order."""
@@ -101,6 +126,15 @@ class Linear(Model):
 
     def vjp(self, params: Params, X: Any, v: Any, be: Backend = _F64) -> dict[str, Any]:
         return {"w": X.T @ v}
+
+    @property
+    def batches(self) -> bool:
+        return _unchanged(self, Linear, ("forward", "vjp"))
+
+    def forward_vjp_rows(self, params: Params, X: np.ndarray
+                         ) -> tuple[np.ndarray, Callable[[np.ndarray], dict[str, np.ndarray]]]:
+        f = (X @ params["w"][..., None])[..., 0]
+        return f, lambda v: {"w": (_swap(X) @ v[..., None])[..., 0]}
 
 
 @dataclass(frozen=True)
@@ -191,6 +225,26 @@ class TwoLayer(Model):
         A, D = self._act(X @ params["W"].T, be)
         f = self._scale(be) * (A @ params["a"])
         return f, lambda v: self._pullback(params, X, v, A, D, self._scale(be))
+
+    @property
+    def batches(self) -> bool:
+        return _unchanged(self, TwoLayer, ("forward", "vjp", "_act", "_pullback", "_scale",
+                                           "forward_vjp"))
+
+    def forward_vjp_rows(self, params: Params, X: np.ndarray
+                         ) -> tuple[np.ndarray, Callable[[np.ndarray], dict[str, np.ndarray]]]:
+        A, D = self._act(X @ _swap(params["W"]), _F64)
+        s = self._scale(_F64)
+        a = params["a"]
+        f = s * (A @ a[..., None])[..., 0]
+
+        def pullback(v: np.ndarray) -> dict[str, np.ndarray]:
+            out = {"W": (s * _swap((D * v[..., :, None]) * a[..., None, :])) @ X}
+            if self.train_outer:
+                out["a"] = s * (_swap(A) @ v[..., None])[..., 0]
+            return out
+
+        return f, pullback
 
     def pattern(self, params: Params, X: np.ndarray) -> np.ndarray:
         """Activation pattern ``1[<w_k, x_i> >= 0]`` as an (n, m) bool array."""

@@ -42,7 +42,10 @@ LABELS: dict[str, str] = {
     "slope_first_third": "slope over the first third", "slope_last_third":
     "slope over the last third", "total_change": "total change over the window",
     "tol_divergence": "tolerance of the divergence rule", "growth": "refits with a growing term",
-    "drift": "pre-asymptotic drift", "n_checked": "checkpoints checked",
+    "drift": "pre-asymptotic drift",
+    "excludes_limit": "interval within the tolerance that excludes the limit",
+    "over_seeds": "verdict on every seed (the case's own and its replicas)",
+    "n_checked": "checkpoints checked",
     "rtol": "allowed relative slack", "upper": "upper bound", "lower": "lower bound",
     "closest": "closest approach to the bound", "witness": "violating checkpoint",
     "n_violations": "violations", "n_nonfinite": "non-finite values",

@@ -96,6 +96,9 @@ ENGINE_PARAMETERS: Mapping[str, Param] = {
     "perturb_check": Param(bool, None,
                            doc="rerun from the initialization moved by <= 4 ulps; a verdict that "
                                "moves is withheld (verify.dynamics.stepcheck)"),
+    "seeds": Param(int, None, low=1, low_open=False, high=100,
+                   doc="independent seeds the claims are judged on (none: 1); a claim PASSes "
+                       "only if it PASSes on every seed (verify.engine.replicas)"),
     "audit_steps": Param(int, 200, low=0, low_open=False, doc="steps per mpmath audit window"),
     "budget_s": Param(float, None, low=0.0,
                       doc="wall-time budget of a case in seconds (none: unlimited); once spent, "
@@ -153,6 +156,7 @@ class RunSettings:
     audit_steps: int
     budget_s: float | None = None
     perturb_check: bool | None = None
+    seeds: int | None = None
 
     @classmethod
     def names(cls) -> tuple[str, ...]:
