@@ -48,6 +48,8 @@ _EXPORTS: dict[str, str] = {
     "Limit": "verify.claims",
     "Monotone": "verify.claims",
     "Scaling": "verify.claims",
+    "OneSidedScaling": "verify.claims",
+    "Prefactor": "verify.claims",
     "Trend": "verify.claims",
     # exact statistics and errors
     "Stat": "verify.arith.interval",

@@ -9,7 +9,8 @@ screen carries the screen's record, :mod:`verify.claims.guards`):
 - :class:`Limit`: convergence to a value (or to some finite value) at the theorem's rate;
 - :class:`Monotone`: non-decreasing along GD after an onset, tolerance from the step size;
 - :class:`Eventually`: an indicator holds at every time after some point;
-- :class:`Scaling`: a power law across a parameter sweep;
+- :class:`Scaling`: a power law across a parameter sweep; :class:`OneSidedScaling` one half
+  of its Theta (O or Omega), :class:`Prefactor` its constant against a prediction;
 - :class:`Frequency`: how often an event occurs across seeds, against a predicted probability;
 - :class:`Trend`: a quantity rises (or falls) with a swept parameter, across seeds.
 """
@@ -17,6 +18,7 @@ from verify.claims.base import Claim, Context, Expected, Series
 from verify.claims.bound import Bound
 from verify.claims.eventually import Eventually
 from verify.claims.frequency import Frequency
+from verify.claims.halves import OneSidedScaling, Prefactor
 from verify.claims.limit import Limit
 from verify.claims.monotone import Monotone
 from verify.claims.scaling import Scaling
@@ -31,6 +33,8 @@ __all__ = [
     "Frequency",
     "Limit",
     "Monotone",
+    "OneSidedScaling",
+    "Prefactor",
     "Scaling",
     "Series",
     "Trend",
