@@ -86,53 +86,60 @@ def batch_size(runs: Sequence[BatchRun], most: int) -> int:
 
 
 class _Table:
-    """Per-step scalars of every run of the batch: ``rows x runs x len(SCALARS)``, NaN until
-    written, its rows doubling when full (as :class:`verify.dynamics.trajectory.ScalarLog`)."""
+    """Per-step scalars of every run of the batch: one ``rows x runs`` array per name of
+    :data:`SCALARS`, NaN until written, its rows doubling when full (as
+    :class:`verify.dynamics.trajectory.ScalarLog`)."""
 
     def __init__(self, runs: int, limit: int) -> None:
         self.limit = limit
-        self.buf = np.full((max(1, min(FIRST_ROWS, limit)), runs, len(SCALARS)), np.nan)
+        self.cols = [np.full((max(1, min(FIRST_ROWS, limit)), runs), np.nan) for _ in SCALARS]
 
-    def put(self, k: int, who: np.ndarray, rows: np.ndarray) -> None:
-        if k >= len(self.buf) and k < self.limit:
-            grown = np.full((min(max(2 * len(self.buf), k + 1), self.limit),) + self.buf.shape[1:],
-                            np.nan)
-            grown[: len(self.buf)] = self.buf
-            self.buf = grown
-        self.buf[k, who] = rows
+    def put(self, k: int, who: np.ndarray, values: Sequence[np.ndarray]) -> None:
+        """Row ``k`` of the runs ``who``: one array per name of :data:`SCALARS`."""
+        if k >= len(self.cols[0]) and k < self.limit:
+            size = min(max(2 * len(self.cols[0]), k + 1), self.limit)
+            self.cols = [np.concatenate([c, np.full((size - len(c), c.shape[1]), np.nan)])
+                         for c in self.cols]
+        where = slice(None) if len(who) == self.cols[0].shape[1] else who  # every run: a view
+        for col, v in zip(self.cols, values):
+            col[k, where] = v
 
     def columns(self, run: int, rows: int) -> dict[str, np.ndarray]:
-        return {name: self.buf[:rows, run, i].copy() for i, name in enumerate(SCALARS)}
+        return {name: col[:rows, run].copy() for name, col in zip(SCALARS, self.cols)}
 
 
 def _row_sums(arrays: Sequence[np.ndarray]) -> np.ndarray:
-    """``sum_k sum(a_k * a_k)`` per run, in the single run's order (``0 + s_1 + s_2 ...``)."""
-    total = np.zeros(len(arrays[0]))
+    """``sum_k sum(a_k * a_k)`` per run, in the single run's order (``0 + s_1 + s_2 ...``;
+    ``0 + s_1 = s_1`` exactly, the sums being >= 0)."""
+    total = None
     for a in arrays:
-        total = total + (a * a).reshape(len(a), -1).sum(axis=1)
+        part = (a * a).reshape(len(a), -1).sum(axis=1)
+        total = part if total is None else total + part
     return total
 
 
 def _grad_log_norms(s: np.ndarray, grads: Mapping[str, np.ndarray]) -> np.ndarray:
     """``log ||grad L||`` per run: ``s + log(sum g^2)/2``, the log taken as the single run
     takes it (:func:`math.log`)."""
-    gsq = _row_sums(list(grads.values()))
-    return np.array([float(si) + 0.5 * math.log(g) if g > 0 else -math.inf
-                     for si, g in zip(s, gsq)])
+    gsq = _row_sums(list(grads.values())).tolist()
+    return np.array([si + 0.5 * math.log(g) if g > 0 else -math.inf
+                     for si, g in zip(s.tolist(), gsq)])
 
 
-def _stop_reasons(stop: StopRule, k: int, log_t: np.ndarray, rows: np.ndarray,
-                  end: float | None) -> list[str]:
-    """:meth:`StopRule.why` (or the deadline's reason) of each run at step ``k``; the scalar
-    rule is asked only for the runs whose vectorized test says they may stop."""
-    ll, sq = rows[:, 1], rows[:, 2]
-    with np.errstate(invalid="ignore"):
-        maybe = ((~np.isfinite(ll) & (ll != -np.inf)) | ~np.isfinite(sq) | (log_t >= stop.max_log_t)
-                 | (ll <= stop.min_log_loss))
-    if k >= stop.max_steps or (end is not None and time.monotonic() >= end):
-        maybe[:] = True
+def _stop_reasons(stop: StopRule, k: int, log_t: np.ndarray, ll: np.ndarray, sq: np.ndarray,
+                  end: float | None) -> list[str] | None:
+    """:meth:`StopRule.why` (or the deadline's reason) of each run at step ``k``, or None
+    when no run stops (the common case, tested vectorized: finite squared norm, a loss that
+    is finite or ``-inf`` and above the floor, ``log t`` below its cap); the scalar rule is
+    asked only for the runs that may stop."""
+    every = k >= stop.max_steps or (end is not None and time.monotonic() >= end)
+    if not every:
+        going = ((ll > stop.min_log_loss) & (log_t < stop.max_log_t) & np.isfinite(sq)
+                 & ~np.isnan(ll) & (ll != np.inf))
+        if going.all():
+            return None
     why = [""] * len(log_t)
-    for r in np.flatnonzero(maybe):
+    for r in range(len(log_t)) if every else np.flatnonzero(~going):
         why[r] = stop.why(k, float(log_t[r]), ll[r], sq[r]) or out_of_time(end, stop, float(log_t[r]), k)
     return why
 
@@ -200,14 +207,14 @@ def record_batch(model: Model, loss: Loss, runs: Sequence[BatchRun], rule: StepR
             s = s - log_n
         grads = pullback(w)
         log_eta = rule.log_eta_rows(log_loss)
-        rows = np.stack([live.log_t, log_loss, _row_sums([live.params[n] for n in live.trained]),
-                         (live.y * f).min(axis=-1), log_eta, _grad_log_norms(s, grads)], axis=1)
-        table.put(k, live.who, rows)
+        sq = _row_sums([live.params[n] for n in live.trained])
+        table.put(k, live.who, (live.log_t, log_loss, sq, (live.y * f).min(axis=-1), log_eta,
+                                _grad_log_norms(s, grads)))
         if k in wanted or k == 0:
             for r, run in enumerate(live.who):
                 kept[run].append(live.checkpoint(k, r))
-        why = _stop_reasons(stop, k, live.log_t, rows, end)
-        ending = [r for r, reason in enumerate(why) if reason]
+        why = _stop_reasons(stop, k, live.log_t, log_loss, sq, end)
+        ending = [] if why is None else [r for r, reason in enumerate(why) if reason]
         for r in ending:
             run = int(live.who[r])
             if kept[run][-1].step != k:
@@ -215,7 +222,8 @@ def record_batch(model: Model, loss: Loss, runs: Sequence[BatchRun], rule: StepR
             done[run] = (why[r], k)
         factor = np.exp(log_eta + s)
         for n, g in grads.items():
-            live.params[n] = live.params[n] - factor.reshape((-1,) + (1,) * (g.ndim - 1)) * g
+            live.params[n] = live.params[n] - (factor[:, None] if g.ndim == 2 else
+                                               factor.reshape((-1,) + (1,) * (g.ndim - 1))) * g
         live.log_t = np.logaddexp(live.log_t, log_eta)
         if ending:
             going = np.ones(len(why), dtype=bool)

@@ -65,8 +65,11 @@ class Loss:
         terms = self.log_terms(f, y, _F64)
         top = terms.max(axis=-1)
         finite = np.isfinite(top)
-        shift = np.where(finite, top, 0.0)
-        total = np.where(finite, shift + np.log(np.exp(terms - shift[:, None]).sum(axis=-1)), top)
+        if finite.all():
+            total = top + np.log(np.exp(terms - top[:, None]).sum(axis=-1))
+        else:
+            shift = np.where(finite, top, 0.0)
+            total = np.where(finite, shift + np.log(np.exp(terms - shift[:, None]).sum(axis=-1)), top)
         return total if self.reduction == "sum" else total - _F64.log_scalar(float(f.shape[-1]))
 
     def log_offset(self, n: int) -> float:
