@@ -15,8 +15,8 @@ parameter ``seeds = k`` (``k >= 2``) a case's claims are judged on ``k`` indepen
 
 :func:`seed_checked` combines them claim by claim (sweep claims excepted: their runs already
 span seeds): PASS needs a PASS on every seed; a FAIL on any seed is the claim's FAIL, naming
-that seed, with that seed's evidence and resolution; otherwise an UNDECIDED seed leaves the
-claim UNDECIDED, naming it.  Every seed's outcome and value are in the evidence (``over_seeds``).
+that seed, with that seed's evidence and resolution (replicas find a resolution for their
+FAILs only); otherwise an UNDECIDED seed leaves the claim UNDECIDED, naming it.  Every seed's outcome and value are in the evidence (``over_seeds``).
 A FAIL of the case's own seed stays its FAIL.  The resolution of a PASS is the case seed's
 (the other seeds PASS at the same expectation, so the combined verdict turns no later).
 """
@@ -32,7 +32,7 @@ from verify.claims.base import Context, Series
 from verify.engine.descent import descend_many
 from verify.engine.judge import SWEEP, judge, not_run
 from verify.engine.measure import Measure, Probe, onsets, series
-from verify.outcome import ClaimResult, Outcome
+from verify.outcome import ClaimResult, Outcome, Resolution
 from verify.problem.seeds import seed_streams
 from verify.spec import assumptions as asm
 from verify.spec.cases import Case
@@ -93,7 +93,7 @@ def _judge_one(thm: Theorem, case: Case, probe: Probe, traj: Any, digits: Mappin
         return tuple(not_run(thm, f"seed {case.seed}: the trajectory ended early ({traj.stopped})"))
     found = dict(series(Measure(thm, probe), traj, digits, {})) | dict(swept)
     ctx = Context(case.problem, probe.targets, probe.data, onsets(traj, probe.loss, probe.data.n))
-    return tuple(judge(thm, found, ctx, resolved=lambda r: r.outcome is not Outcome.PASS))
+    return tuple(judge(thm, found, ctx, resolved=lambda r: r.outcome is Outcome.FAIL))
 
 
 def replicas(thm: Theorem, case: Case, digits: Mapping[str, float],
@@ -140,7 +140,9 @@ def _combined(main: ClaimResult, seed: int, others: Sequence[tuple[int, ClaimRes
     if open_:
         s, r = open_[0]
         return r.with_outcome(Outcome.UNDECIDED, f"PASS on {judged - len(open_)} of {judged} "
-                              f"seeds; on seed {s}, {r.outcome.value}: {r.reason}").with_evidence(**ev)
+                              f"seeds; on seed {s}, {r.outcome.value}: {r.reason}").with_resolution(
+            Resolution.none(Outcome.UNDECIDED.value, f"UNDECIDED on seed {s}"),
+            r.diagnostic).with_evidence(**ev)
     return main.with_evidence(**ev)
 
 
