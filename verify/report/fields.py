@@ -21,7 +21,7 @@ from typing import Any, Mapping
 from verify.report.evidence import evidence_of
 from verify.report.format import fmt
 
-__all__ = ["LABELS", "PRIMARY", "evidence_fields"]
+__all__ = ["LABELS", "PRIMARY", "evidence_fields", "seeds_text"]
 
 #: What each evidence key means, in words.
 LABELS: dict[str, str] = {
@@ -71,7 +71,7 @@ LABELS: dict[str, str] = {
     "sweep_runs": "runs of the sweep"}
 
 #: Keys shown first: what the verdict rests on, before the internals of the fit.
-PRIMARY = ("L_hat", "ci", "tol", "window_log_t", "window", "n_points", "last_value",
+PRIMARY = ("over_seeds", "L_hat", "ci", "tol", "window_log_t", "window", "n_points", "last_value",
            "distance", "closest", "witness", "n_checked", "n_violations", "upper", "lower",
            "onset_log_t", "n_steps", "max_ratio", "T_hat_log_t", "held_fraction", "a_hat",
            "slope", "level", "n_runs", "power", "tau_b", "p_claimed", "direction", "digits")
@@ -82,4 +82,28 @@ def evidence_fields(row: Mapping[str, Any]) -> list[tuple[str, str, str]]:
     rest in file order; ``points`` (drawn in the plot) is left out."""
     ev = evidence_of(row)
     keys = [k for k in PRIMARY if k in ev] + [k for k in ev if k not in PRIMARY and k != "points"]
-    return [(LABELS.get(k, k), k, fmt(ev[k], 5)) for k in keys]
+    return [(LABELS.get(k, k), k, seeds_text(ev[k]) if k == "over_seeds" else fmt(ev[k], 5))
+            for k in keys]
+
+
+def seeds_text(value: Any) -> str:
+    """The verdict on every seed in one line: ``seed: outcome (measured)``, the left-out
+    seeds with their reason.
+
+    Examples
+    --------
+    >>> seeds_text({"judged": 2, "left_out": 0, "table": [
+    ...     {"seed": 0, "outcome": "PASS", "measured": 0.5},
+    ...     {"seed": 9, "outcome": "FAIL", "measured": 0.25, "reason": "x"}]})
+    'PASS on 1 of 2 seeds: 0 PASS (0.5); 9 FAIL (0.25)'
+    """
+    if not isinstance(value, Mapping) or not isinstance(value.get("table"), list):
+        return fmt(value, 5)
+    table = value["table"]
+    passed = sum(1 for e in table if e.get("outcome") == "PASS")
+    parts = []
+    for e in table:
+        got = f" ({fmt(e['measured'], 5)})" if e.get("measured") is not None else ""
+        why = f": {e.get('reason')}" if e.get("outcome") == "left out" else ""
+        parts.append(f"{e.get('seed')} {e.get('outcome')}{got}{why}")
+    return f"PASS on {passed} of {value.get('judged', len(table))} seeds: " + "; ".join(parts)
