@@ -64,11 +64,29 @@ network is compared with.  Claims:
   their medians.
 
   Not claimed, because false at ``n = 256`` (the network's own error rises with ``d``, and so
-  do the authors' own networks): "two-layer error flat in ``d``".  Nor the margin form of
-  adaptivity (the paper notes' T-C5: the F1 margin constant in ``d``, the kernel's
-  decreasing): on a sample of 256 the spurious coordinates make the sample easier to
-  separate and both max margins grow with ``d``, so the theorem's statement about the
-  hidden-structure classifier is not isolated by a finite sample's max margin.
+  do the authors' own networks): "two-layer error flat in ``d``".
+
+* the margin form of adaptivity (issue 21; the paper notes' T-C5), on Exp. 2's protocol:
+
+  - ``margin_adaptivity`` (sweep ``MARGIN_D``: ``d`` = 5..25, one fixed dataset, three inits
+    per ``d``): at every ``d`` the network's F1 margin at the horizon is at least the F1 max
+    margin :math:`\gamma_1(x_{1,2})` of the informative coordinates alone (a network on them
+    is one on all ``d`` coordinates with the same path norm, so the max margin can only grow
+    with ``d``; the claim is that GD keeps at least it).  :math:`\gamma_1(x_{1,2})` is
+    certified in a sandwich :math:`[\gamma_p, \gamma_u]` (:func:`theorems._chizat_bach.
+    f1_sandwich`: dictionary LP with column generation, and the exact supremum of the dual
+    function over the sphere in :math:`\mathbb R^3`); a run whose margin falls inside the
+    sandwich, or an untrusted solve, is NaN and the claim UNDECIDED, never PASS;
+  - ``kernel_margin_decays``: the arc-cosine kernel's max margin decreases with ``d``
+    (:class:`~verify.claims.Trend` on ``DIMENSION``).  On these unnormalized inputs
+    (:math:`\|x\|^2` grows like :math:`1 + (d-3)/12`) the kernel margin *rises* with ``d``:
+    a finding against the reading, kept as a FAIL (docs/theorems.md).
+
+* ``attainment_trend`` (issue 21: F1 attainment as a trend, at the width sweep's long horizon
+  ``log t = 40``): the ratio :math:`\gamma_{F1}/\gamma_1` at the horizon increases with
+  :math:`m` (Trend).  A ratio that has settled at every width gives no significant trend
+  (UNDECIDED), so ``width`` (the ratio within :math:`\delta` of 1 beyond :math:`M`) is kept
+  beside it: it is the settled form, the trend the unsettled one.
 
 Measurement notes (the ratios reached per dataset, the medians and :math:`\tau_b` behind each
 Trend verdict, what is not claimed and why, the comparison with the authors' code):
@@ -122,6 +140,27 @@ def kernel_excess(pt) -> float:
     return kernel_error(pt) - cb.test_error(pt)
 
 
+def margin_over_informative(pt) -> float:
+    r""":math:`\gamma_{F1}(\theta)/\gamma_1^{(3)}`, :math:`\gamma_1^{(3)}` the F1 max margin of the
+    informative coordinates alone, certified in :math:`[\gamma_p, \gamma_u]`
+    (:func:`theorems._chizat_bach.f1_sandwich`): divided by :math:`\gamma_u` when
+    :math:`\gamma_{F1} \ge \gamma_u` (certainly at least), by :math:`\gamma_p` when
+    :math:`\gamma_{F1} < \gamma_p` (certainly below); inside the sandwich, or with an
+    untrusted solve, :class:`~verify.TargetFailed` (NaN: UNDECIDED, never PASS)."""
+    t = pt.targets["f1_informative"].require()
+    g, lo, up = cb.f1_margin(pt), t["gamma"], t["gamma_upper"]
+    if g >= up:
+        return g / up
+    if g < lo:
+        return g / lo
+    raise TargetFailed(f"gamma_F1 = {g:.6g} inside the certified [{lo:.6g}, {up:.6g}]: undecidable")
+
+
+def kernel_margin(pt) -> float:
+    r""":math:`\gamma_\infty`: max margin of the arc-cosine kernel SVM (certified QP)."""
+    return float(pt.targets["kernel"].require()["gamma"])
+
+
 GAMMA1_UP = Expected(r"\gamma_1^{up} \text{ (certified upper bound)}",
                      lambda c: 1.0 / float(c.targets["f1"]["dual_bound"]))
 #: The width deadline of ``width``: ``log M``, ``M = 2(n + 1)`` (module docstring).
@@ -132,9 +171,17 @@ WIDTH = Sweep("m", (16, 32, 64, 128, 256), seeds=3, x_label="m (width)", overrid
 #: 1000 (test errors within 0.065 on the same datasets, module docstring; m = 40 and 128 agree
 #: within 0.04 on ten datasets).  At m = 128, two `--jobs 2` workers with threaded BLAS took
 #: 150 s a run instead of 5 s; workers now run one BLAS thread each (verify.engine.blas).
+#: Issue 21 measured whether m = 40 has settled, on MARGIN_D's data (d = 5 and 25, two inits):
+#: gamma_F1 / gamma_1(x_{1,2}) is 1.04, 1.05 | 1.03, 1.04 | 1.02, 1.03 at d = 5 and 1.56, 1.52 |
+#: 1.55, 1.57 | 1.57, 1.56 at d = 25 for m = 40 | 128 | 256: within the init spread, so m = 40 stays.
 DIMENSION = Sweep("d", (5, 10, 15, 20, 25), seeds=10, x_label="d (ambient, incl. bias)",
                   overrides={"exact_targets": False, "data_seed": -1, "n": 256, "m": 40,
                              "init": "gaussian", "max_log_t": 25.0})
+
+#: The margin form of adaptivity: Exp. 2's protocol on one fixed dataset (``data_seed = 0``, its
+#: informative coordinates shared by every d, so one certified solve) and three inits per d.
+MARGIN_D = Sweep("d", (5, 10, 15, 20, 25), seeds=3, x_label="d (ambient, incl. bias)",
+                 overrides=dict(DIMENSION.overrides or {}) | {"data_seed": 0, "informative_f1": True})
 
 THEOREM = Theorem(
     id="chizat-bach2020-f1",
@@ -161,7 +208,8 @@ THEOREM = Theorem(
                    "ReLU, both layers trained, bias through the constant coordinate", structural=True),
     ),
     data_spec=DataSpec(meta=("X_test", "y_test")),  # test error on the generated test set
-    targets={"f1": cb.f1_exact, "dictionary": cb.f1_dictionary, "kernel": cb.arccos_svm},
+    targets={"f1": cb.f1_exact, "dictionary": cb.f1_dictionary, "kernel": cb.arccos_svm,
+             "f1_informative": cb.f1_informative},
     quantities={
         "f1_margin": Quantity(r"\gamma_{F1} = \min_iq_i/\textstyle\sum_k|b_k|\|a_k\|", cb.f1_margin),
         "f1_ratio": Quantity(r"\gamma_{F1}/\gamma_1", f1_ratio),
@@ -171,6 +219,9 @@ THEOREM = Theorem(
         "kernel_error": Quantity(r"\mathrm{err}_{test}(\text{arc-cos SVM})", kernel_error),
         "kernel_excess": Quantity(r"\mathrm{err}_{test}(\text{arc-cos SVM}) - \mathrm{err}_{test}(h_m)",
                                   kernel_excess),
+        "margin_over_informative": Quantity(r"\gamma_{F1}(\theta)/\gamma_1(x_{1,2})",
+                                            margin_over_informative),
+        "kernel_margin": Quantity(r"\gamma_\infty \text{ (arc-cos SVM)}", kernel_margin),
     },
     claims=(
         Bound("never_above", "f1_margin", r"\gamma_{F1}(\theta(t)) \le \gamma_1", upper=GAMMA1_UP,
@@ -185,6 +236,15 @@ THEOREM = Theorem(
                    reading=True, sweep=WIDTH, by_log_t=ATOMS),
         Bound("margin_vs_width", "f1_ratio", r"\gamma_{F1}(\theta_m(T))/\gamma_1 \le 1 \text{ at every } m",
               upper=1.0, rtol=1e-6, sweep=WIDTH),
+        Trend("attainment_trend", "f1_ratio",
+              r"\gamma_{F1}(\theta_m(T))/\gamma_1 \text{ increases with } m \text{ (Kendall } \tau_b > 0)",
+              reading=True, direction="increasing", sweep=WIDTH),
+        Bound("margin_adaptivity", "margin_over_informative",
+              r"\gamma_{F1}(\theta_d(T)) \ge \gamma_1(x_{1,2}) \text{ at every } d",
+              reading=True, lower=1.0, sweep=MARGIN_D),
+        Trend("kernel_margin_decays", "kernel_margin",
+              r"\gamma_\infty \text{ decreases with } d \text{ (Kendall } \tau_b < 0)",
+              reading=True, direction="decreasing", sweep=DIMENSION),
         Bound("adaptivity", "kernel_excess",
               r"\mathrm{err}(\text{kernel}) - \mathrm{err}(h_m) \ge -\epsilon \text{ at every } d",
               reading=True, lower=Expected(r"-\epsilon", lambda c: -c.params["error_slack"]),
