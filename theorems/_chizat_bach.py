@@ -44,10 +44,9 @@ from typing import Any
 import numpy as np
 import sympy as sp
 
-from verify.targets.dictionary import cube_sphere_grid
 from verify import (Assumption, Dataset, Param, Point, Stat, Target, TwoLayer, UserError,
-                    activation_patterns, f1_dictionary_margin, kernel_svm, max_margin_two_layer,
-                    relu_feature_limit_kernel)
+                    activation_patterns, cube_sphere_grid, f1_dictionary_margin, kernel_svm,
+                    max_margin_two_layer, relu_feature_limit_kernel)
 
 TITLE = ("Implicit bias of gradient descent for wide two-layer neural networks trained with "
          "the logistic loss")

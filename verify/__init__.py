@@ -88,6 +88,7 @@ _EXPORTS: dict[str, str] = {
     "solve_clarabel": "verify.targets.solve",  # a theorem's own certified program (cvxpy)
     "activation_patterns": "verify.targets.arrangement",
     "f1_dictionary_margin": "verify.targets.dictionary",
+    "cube_sphere_grid": "verify.targets.dictionary",
     "svm_expansion": "verify.targets.expansion",
     "kernel_svm": "verify.targets.kernel_svm",
     "relu_feature_limit_kernel": "verify.targets.kernel_svm",
