@@ -127,7 +127,7 @@ SLOW = {"lyu2021-symmetric", "chizat-bach2020-f1", "lai2026-min-norm-gap",
 def _sweep_files(thm_id: str, tmp_path, batch: int) -> dict[str, dict]:
     """Each sweep run's file by its key, without the code hash (the same tree gives the same
     hash; a file edited while the slow tests run would give another)."""
-    cases = profile_cases(registry.get(thm_id), "quick")
+    cases = profile_cases(registry.get(thm_id), "quick", {"kernel": "numpy"})  # the batched path
     where = run_sweeps(cases, tmp_path / f"b{batch}", pool_executor(1), batch=batch)
     return {f.name: {k: v for k, v in json.loads(f.read_text()).items() if k != "code"}
             for f in where.rglob("*.json")}

@@ -52,8 +52,9 @@ import numpy as np
 
 from verify.arith.backends import Backend, MPMath
 from verify.dynamics import driftbound as db
-from verify.dynamics.gd import StepRule, gradient_descent
-from verify.dynamics.trajectory import Checkpoint, StopRule, Trajectory, record
+from verify.dynamics.compiled import record_run
+from verify.dynamics.gd import StepRule
+from verify.dynamics.trajectory import Checkpoint, StopRule, Trajectory
 
 CAP = 15.95  # quantities are evaluated in float64
 REFERENCE = "reference"
@@ -118,9 +119,10 @@ def agreed_digits(a: np.ndarray, b: np.ndarray, cap: float = CAP) -> float:
     return cap if worst == 0 else float(min(cap, -math.log10(worst)))
 
 
-def _replay(model, loss, X, y, start, rule, be, steps, schedule=()) -> Trajectory:
-    states = gradient_descent(model, loss, X, y, start, rule, be)
-    return record(states, model, y, be, np.array(sorted({*schedule, steps})), StopRule(steps))
+def _replay(model, loss, X, y, start, rule, be, steps, schedule=(), kernel="numpy") -> Trajectory:
+    """``steps`` steps from ``start`` in ``be``, by the kernel that computed the run."""
+    return record_run(model, loss, X, y, start, rule, be, np.array(sorted({*schedule, steps})),
+                      StopRule(steps), kernel)
 
 
 def _shifted(scalars: Mapping[str, np.ndarray], log_t0: float) -> dict[str, np.ndarray]:
@@ -356,14 +358,15 @@ def precision_audit(model, loss, X: np.ndarray, y: np.ndarray, params0: Mapping[
     w0 = min(window, total)
     windows = [(0, w0)]
     inside = [c.step for c in traj.checkpoints if c.step <= w0]
-    run = _replay(model, loss, X, y, params0, rule, run_backend, w0, inside)
+    run = _replay(model, loss, X, y, params0, rule, run_backend, w0, inside, traj.kernel)
     ref = _replay(model, loss, X, y, params0, rule, mp, w0, inside)
     _compare(run, ref, 0, -math.inf, measure_ck, measure_steps, found)
     late = [c for c in traj.checkpoints if c.step <= total - window and c.step >= w0]
     if late:
         start = late[-1]
         windows.append((start.step, start.step + window))
-        run_l = _replay(model, loss, X, y, start.params, rule, run_backend, window)
+        run_l = _replay(model, loss, X, y, start.params, rule, run_backend, window,
+                        kernel=traj.kernel)
         ref_l = _replay(model, loss, X, y, start.params, rule, mp, window)
         _compare(run_l, ref_l, start.step, start.log_t, measure_ck, measure_steps, found)
     kinds: dict[str, str] = {k: REFERENCE for k in found}

@@ -168,7 +168,9 @@ class Checkpoint:
 class Trajectory:
     """What a GD run leaves behind.
 
-    ``scalars[name][k]`` is the value after ``k`` steps, for ``name`` in :data:`SCALARS`.
+    ``scalars[name][k]`` is the value after ``k`` steps, for ``name`` in :data:`SCALARS`;
+    ``kernel`` is the code that computed the float64 steps (``numpy``: the array path of
+    :mod:`verify.dynamics.gd`; ``numba``: the fused kernel of :mod:`verify.dynamics.compiled`).
     """
 
     scalars: Mapping[str, np.ndarray]
@@ -176,6 +178,7 @@ class Trajectory:
     stopped: str
     backend: str
     precision: str
+    kernel: str = "numpy"
 
     @property
     def steps(self) -> int:
@@ -231,6 +234,12 @@ class ScalarLog:
             grown[: len(self._buf)] = self._buf
             self._buf = grown
         self._buf[k] = row
+
+    @property
+    def buffer(self) -> np.ndarray:
+        """The whole table, rows beyond the written ones included (a compiled kernel writes
+        rows in place, :mod:`verify.dynamics.compiled`)."""
+        return self._buf
 
     def row(self, k: int) -> np.ndarray:
         """Row ``k`` (a view)."""

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
 from verify.arith.backends import Backend, make_backend
 from verify.dynamics.batch import BatchRun, batch_size, batchable, record_batch
-from verify.dynamics.gd import StepRule, gradient_descent
+from verify.dynamics.compiled import compilable, kernel_name, record_run
+from verify.dynamics.gd import StepRule
 from verify.dynamics.span import span_descent
 from verify.dynamics.trajectory import StopRule, Trajectory, log_schedule, record
 from verify.problem.data import Dataset
@@ -59,19 +60,28 @@ def descend(case: Case, data: Dataset, model: Model, loss: Loss,
     params0 = initial_params(model, data.d, case.problem) if params0 is None else params0
     rule = StepRule(case.problem["eta"], s.step_rule, model.homogeneity)
     be = make_backend(s.backend, s.dps)
-    rec_model: Any = model
+    schedule = log_schedule(s.steps, s.checkpoints)
     if s.coords == "span":
         states, rec_model = span_descent(model, loss, data.X, data.y, params0, rule, be)
+        traj = record(states, rec_model, data.y, be, schedule, stop_rule(case), progress)
     else:
-        states = gradient_descent(model, loss, data.X, data.y, params0, rule, be)
-    schedule = log_schedule(s.steps, s.checkpoints)
-    traj = record(states, rec_model, data.y, be, schedule, stop_rule(case), progress)
+        traj = record_run(model, loss, data.X, data.y, params0, rule, be, schedule,
+                          stop_rule(case), kernel_name(s.kernel), progress)
     return Descent(traj, params0, rule, be)
+
+
+def compiled_kernel(case: Case, model: Model, loss: Loss) -> bool:
+    """Whether :func:`descend` runs ``case`` through the fused compiled kernel
+    (:mod:`verify.dynamics.compiled`): float64, full coordinates, a model and loss it knows,
+    and the ``kernel`` setting resolving to numba."""
+    s = case.settings
+    return (s.backend == "float64" and s.coords == "full" and compilable(model, loss)
+            and kernel_name(s.kernel) == "numba")
 
 
 #: Settings that batched runs must share (the rest of a case may differ: seed, sigma0, ...).
 SHARED = ("eta", "step_rule", "steps", "checkpoints", "max_log_t", "stop_loss", "backend",
-          "coords", "dps")
+          "coords", "dps", "kernel")
 
 
 def _joint(cases: Sequence[Case], models: Sequence[Model], losses: Sequence[Loss]) -> bool:
@@ -86,7 +96,9 @@ def descend_many(cases: Sequence[Case], datas: Sequence[Dataset], models: Sequen
                  losses: Sequence[Loss]) -> list[Descent]:
     """:func:`descend` of every case, as one batch where they allow it.
 
-    Cases that share the model, the loss, the shapes and the step and stop settings
+    Runs of the fused compiled kernel (:func:`compiled_kernel`) go one by one: without the
+    per-step Python work a batch has nothing left to share.  Otherwise cases that share the
+    model, the loss, the shapes and the step and stop settings
     (:data:`SHARED`) in float64 and full coordinates run as one batched computation
     (:func:`verify.dynamics.batch.record_batch`, in batches that fit the cache,
     :func:`verify.dynamics.batch.batch_size`), each with its own stopping; the trajectories are
@@ -95,7 +107,8 @@ def descend_many(cases: Sequence[Case], datas: Sequence[Dataset], models: Sequen
     runs = [BatchRun(d.X, d.y, initial_params(m, d.d, c.problem))
             for c, d, m in zip(cases, datas, models)]
     model, loss = models[0], losses[0]
-    if not (_joint(cases, models, losses) and batchable(model, loss, runs)):
+    if (compiled_kernel(cases[0], model, loss)
+            or not (_joint(cases, models, losses) and batchable(model, loss, runs))):
         return [descend(c, d, m, l_, params0=r.params0)
                 for c, d, m, l_, r in zip(cases, datas, models, losses, runs)]
     s = cases[0].settings

@@ -33,17 +33,21 @@ class RunFacts:
     final_log_t: float
     final_log_loss: float
     stopped: str
+    kernel: str = "numpy"
 
     @classmethod
     def of(cls, traj: Trajectory) -> RunFacts:
         """The facts of ``traj``."""
         s = traj.scalars
-        return cls(traj.steps, float(s["log_t"][-1]), float(s["log_loss"][-1]), traj.stopped)
+        return cls(traj.steps, float(s["log_t"][-1]), float(s["log_loss"][-1]), traj.stopped,
+                   traj.kernel)
 
     def to_json(self) -> dict[str, Any]:
-        """JSON form (the record's ``trajectory``)."""
+        """JSON form (the record's ``trajectory``): ``kernel`` is the code that computed the
+        float64 steps (numpy arrays or the fused numba kernel)."""
         return {"steps": self.steps, "final_log_t": self.final_log_t,
-                "final_log_loss": self.final_log_loss, "stopped": self.stopped}
+                "final_log_loss": self.final_log_loss, "stopped": self.stopped,
+                "kernel": self.kernel}
 
 
 @dataclass(frozen=True)

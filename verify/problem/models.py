@@ -191,10 +191,15 @@ class TwoLayer(Model):
     def homogeneity(self) -> int:
         return 2 if self.train_outer else 1
 
-    def _scale(self, be: Backend) -> Any:
+    @property
+    def output_scale(self) -> float:
+        """The output scale ``s`` as a float64 number."""
         if self.scale is not None:
-            return be.const(self.scale)
-        return be.const(1.0 / self.m if self.mean_field else 1.0)
+            return float(self.scale)
+        return 1.0 / self.m if self.mean_field else 1.0
+
+    def _scale(self, be: Backend) -> Any:
+        return be.const(self.output_scale)
 
     def _act(self, Z: Any, be: Backend) -> tuple[Any, Any]:
         pos = _bool(Z >= 0)

@@ -91,6 +91,9 @@ ENGINE_PARAMETERS: Mapping[str, Param] = {
                      doc="trajectory arithmetic (auto: verify.engine.autobackend)"),
     "coords": Param(str, "full", choices=("full", "span"),
                     doc="two-layer W in full or data-span coordinates (verify.dynamics.span)"),
+    "kernel": Param(str, None, choices=("numba", "numpy"),
+                    doc="float64 step code: numba (fused compiled kernel) or numpy (array "
+                        "operations, BLAS); none: numba when installed (verify.dynamics.compiled)"),
     "dps": Param(int, 40, low=10, low_open=False, high=10_000, doc="mpmath digits"),
     "step_check": Param(bool, False, doc="rerun at eta/2 (same horizon); a verdict that moves is withheld"),
     "perturb_check": Param(bool, None,
@@ -157,6 +160,7 @@ class RunSettings:
     budget_s: float | None = None
     perturb_check: bool | None = None
     seeds: int | None = None
+    kernel: str | None = None
 
     @classmethod
     def names(cls) -> tuple[str, ...]:

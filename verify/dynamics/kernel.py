@@ -1,0 +1,282 @@
+r"""The fused float64 GD step: forward pass, log-domain loss, gradient and update in one loop.
+
+The same mathematics as :func:`verify.dynamics.gd.gradient_descent` on the float64 backend,
+for the models :class:`~verify.problem.models.Linear` and
+:class:`~verify.problem.models.TwoLayer` and the losses of :mod:`verify.problem.losses`:
+
+.. math:: f_i = s \sum_k a_k \phi(\langle w_k, x_i\rangle), \quad
+          \log L = \operatorname{LSE}_i \log l_i, \quad
+          \nabla L = e^{\sigma} J^\top v,\ \max_i |v_i| = 1, \quad
+          \theta_{k+1} = \theta_k - e^{\log\eta_k + \sigma} J^\top v,
+
+with :math:`\log t_{k+1} = \operatorname{logaddexp}(\log t_k, \log\eta_k)` and the per-step
+scalars of :mod:`verify.dynamics.trajectory` (``log t, log L, ||theta||^2, min_i q_i,
+log eta_k, log ||grad L||``).  Each sum runs in a fixed order (samples, then coordinates),
+so the result depends on neither the BLAS library nor the CPU; it differs from the numpy
+path's (BLAS) sums by rounding only, which the precision audit bounds like any float64
+trajectory.  :func:`advance` is compiled by numba when numba is installed
+(:data:`COMPILED`); without it the numpy path of :mod:`verify.dynamics.gd` runs instead
+(:mod:`verify.dynamics.compiled` chooses).  The body is plain Python over scalars and
+arrays, so it also runs uncompiled (slowly), which the tests use to check it.
+
+Codes: ``kind`` 0 linear, 1 two-layer; ``loss`` 0 logistic, 1 exponential, 2 squared;
+``rule`` 0 constant, 1 normalized, 2 ``lyu-li`` / ``log-normalized`` (power ``log_power``).
+"""
+from __future__ import annotations
+
+import math
+from typing import Any, Callable
+
+import numpy as np
+
+try:  # numba is a dependency; a platform without its wheels falls back to numpy
+    import numba
+except ImportError:  # pragma: no cover - exercised by the fallback test with a blocked import
+    numba = None
+
+LOG2 = math.log(2.0)
+
+#: Return codes of :func:`advance` besides 0 (paused at ``target``): why the run stops, in
+#: the order :meth:`verify.dynamics.trajectory.StopRule.why` tests them.
+STOP_LOSS_NONFINITE, STOP_NORM_NONFINITE, STOP_MAX_STEPS, STOP_MAX_LOG_T, STOP_MIN_LOSS = 1, 2, 3, 4, 5
+
+
+def _jit(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``numba.njit`` (no fastmath: IEEE order kept, no contraction into FMA) when available."""
+    return fn if numba is None else numba.njit(cache=False, fastmath=False)(fn)
+
+
+@_jit
+def logaddexp(x: float, y: float) -> float:
+    """``log(e^x + e^y)`` as numpy computes it (``npy_logaddexp``)."""
+    if x == y:
+        return x + LOG2
+    tmp = x - y
+    if tmp > 0:
+        return x + math.log1p(math.exp(-tmp))
+    if tmp <= 0:
+        return y + math.log1p(math.exp(tmp))
+    return tmp
+
+
+@_jit
+def log_term(loss: int, f: float, y: float) -> float:
+    """``log l_i`` (:meth:`verify.problem.losses.Loss.log_terms`, float64 branch)."""
+    if loss == 2:
+        r = f - y
+        return math.log(r * r) - LOG2 if r != 0.0 else -math.inf
+    q = y * f
+    if loss == 1:
+        return -q
+    if q > 30.0:
+        return -q - math.exp(-q) / 2.0
+    return math.log(logaddexp(0.0, -q))
+
+
+@_jit
+def log_weight(loss: int, f: float, y: float) -> float:
+    """``log|l'(q_i)|`` of the margin losses (logistic: ``-softplus(q)``; exponential: ``-q``)."""
+    q = y * f
+    return -q if loss == 1 else -logaddexp(0.0, q)
+
+
+@_jit
+def forward(kind: int, X: np.ndarray, Wt: np.ndarray, a: np.ndarray, alpha: float, scale: float,
+            Z: np.ndarray, f: np.ndarray) -> None:
+    """``Z = X W^T`` (two-layer; row-major sums over coordinates) and ``f`` in place."""
+    n, d = X.shape
+    m = Wt.shape[1]
+    for i in range(n):
+        for k in range(m):
+            Z[i, k] = 0.0
+        for j in range(d):
+            xij = X[i, j]
+            for k in range(m):
+                Z[i, k] += xij * Wt[j, k]
+        if kind == 0:
+            f[i] = Z[i, 0]
+            continue
+        acc = 0.0
+        for k in range(m):
+            z = Z[i, k]
+            acc += (z if z >= 0.0 else alpha * z) * a[k]
+        f[i] = scale * acc
+
+
+@_jit
+def log_total(loss: int, f: np.ndarray, y: np.ndarray, mean: bool) -> float:
+    """``log L``: the log-sum-exp of the terms shifted by their maximum (NaN propagates)."""
+    n = len(f)
+    terms = np.empty(n)
+    top = -math.inf
+    for i in range(n):
+        terms[i] = log_term(loss, f[i], y[i])
+        if terms[i] > top or math.isnan(terms[i]):
+            top = terms[i] if not math.isnan(top) else top
+    if not math.isfinite(top):
+        total = top
+    else:
+        acc = 0.0
+        for i in range(n):
+            acc += math.exp(terms[i] - top)
+        total = top + math.log(acc)
+    return total - math.log(n) if mean else total
+
+
+@_jit
+def dloss(loss: int, f: np.ndarray, y: np.ndarray, v: np.ndarray) -> float:
+    """``(s, v)`` with ``dl_i/df_i = e^s v_i`` (:meth:`verify.problem.losses.Loss.dloss`);
+    fills ``v`` and returns ``s``."""
+    n = len(f)
+    if loss == 2:
+        for i in range(n):
+            v[i] = f[i] - y[i]
+        return 0.0
+    s = -math.inf
+    for i in range(n):
+        v[i] = log_weight(loss, f[i], y[i])
+        if v[i] > s or math.isnan(v[i]):
+            s = v[i] if not math.isnan(s) else s
+    for i in range(n):
+        v[i] = -y[i] * math.exp(v[i] - s)
+    return s
+
+
+@_jit
+def pullback(kind: int, X: np.ndarray, Z: np.ndarray, a: np.ndarray, v: np.ndarray, alpha: float,
+             scale: float, train_outer: bool, GW: np.ndarray, Ga: np.ndarray) -> float:
+    """``J^T v`` into ``GW`` (and ``Ga``); returns ``||J^T v||^2``."""
+    n, d = X.shape
+    m = GW.shape[0]
+    for k in range(m):
+        for j in range(d):
+            GW[k, j] = 0.0
+        Ga[k] = 0.0
+        for i in range(n):
+            z = Z[i, k]
+            if kind == 0:
+                c = v[i]
+            else:
+                c = scale * ((1.0 if z >= 0.0 else alpha) * v[i] * a[k])
+                Ga[k] += (z if z >= 0.0 else alpha * z) * v[i]
+            for j in range(d):
+                GW[k, j] += c * X[i, j]
+        Ga[k] *= scale
+    gsq = 0.0
+    for k in range(m):
+        for j in range(d):
+            gsq += GW[k, j] * GW[k, j]
+    if kind == 1 and train_outer:
+        for k in range(m):
+            gsq += Ga[k] * Ga[k]
+    return gsq
+
+
+@_jit
+def sq_norm(W: np.ndarray, a: np.ndarray, kind: int, train_outer: bool) -> float:
+    """``||theta||^2`` over the trained arrays."""
+    acc = 0.0
+    for k in range(W.shape[0]):
+        for j in range(W.shape[1]):
+            acc += W[k, j] * W[k, j]
+    if kind == 1 and train_outer:
+        for k in range(len(a)):
+            acc += a[k] * a[k]
+    return acc
+
+
+@_jit
+def stop_code(k: int, log_t: float, log_loss: float, norm2: float, max_steps: int,
+              max_log_t: float, min_log_loss: float) -> int:
+    """:meth:`verify.dynamics.trajectory.StopRule.why` as a code (0: go on)."""
+    if not math.isfinite(log_loss) and not log_loss == -math.inf:
+        return STOP_LOSS_NONFINITE
+    if not math.isfinite(norm2):
+        return STOP_NORM_NONFINITE
+    if k >= max_steps:
+        return STOP_MAX_STEPS
+    if log_t >= max_log_t:
+        return STOP_MAX_LOG_T
+    if log_loss <= min_log_loss:
+        return STOP_MIN_LOSS
+    return 0
+
+
+@_jit
+def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: np.ndarray,
+            consts: np.ndarray, k: int, log_t: float, target: int, max_steps: int,
+            table: np.ndarray) -> tuple[int, float, int]:
+    """Run GD from state ``k`` (parameters ``W``, ``a`` updated in place) until a stop rule
+    fires or state ``target`` is reached, writing row ``j`` of ``table`` for each state ``j``.
+
+    Parameters
+    ----------
+    X, y
+        Data, ``(n, d)`` and ``(n,)``.
+    W, a
+        Trained first layer ``(m, d)`` (the linear model: ``(1, d)``) and outer layer ``(m,)``.
+    codes
+        int64 ``[kind, loss, rule, mean, train_outer]`` (see the module docstring).
+    consts
+        float64 ``[alpha, scale, log eta, log_power, max_log_t, min_log_loss]``.
+    k, log_t
+        The current state's step and ``log t``.
+    target
+        Return at this state, before its update (a checkpoint or the end of a chunk).
+    max_steps
+        Horizon.
+    table
+        ``(rows, 6)`` per-step scalars, rows beyond ``target`` need not exist.
+
+    Returns
+    -------
+    tuple
+        ``(k, log_t, code)`` of the state where it returned; ``code`` 0 at ``target``, else
+        the ``STOP_*`` reason (the state is then the last one, not updated).
+    """
+    kind, loss, rule, mean, train_outer = codes[0], codes[1], codes[2], codes[3] == 1, codes[4] == 1
+    alpha, scale, base, power, max_log_t, min_log_loss = (consts[0], consts[1], consts[2],
+                                                         consts[3], consts[4], consts[5])
+    n = X.shape[0]
+    m, d = W.shape
+    Z, f, v = np.empty((n, m)), np.empty(n), np.empty(n)
+    Wt, GW, Ga = np.ascontiguousarray(W.T), np.empty((m, d)), np.empty(m)
+    log_n = math.log(n)
+    while True:
+        forward(kind, X, Wt, a, alpha, scale, Z, f)
+        log_loss = log_total(loss, f, y, mean)
+        s = dloss(loss, f, y, v)
+        if mean:
+            s = s - log_n
+        gsq = pullback(kind, X, Z, a, v, alpha, scale, train_outer, GW, Ga)
+        log_grad_norm = s + 0.5 * math.log(gsq) if gsq > 0 else -math.inf
+        if rule == 0:
+            log_eta = base
+        elif rule == 1:
+            log_eta = base - log_loss
+        else:
+            log_eta = base - log_loss - power * math.log(max(-log_loss, 1.0))
+        norm2 = sq_norm(W, a, kind, train_outer)
+        q_min = math.inf
+        for i in range(n):
+            q = y[i] * f[i]
+            if q < q_min or math.isnan(q):
+                q_min = q if not math.isnan(q_min) else q_min
+        table[k, 0], table[k, 1], table[k, 2] = log_t, log_loss, norm2
+        table[k, 3], table[k, 4], table[k, 5] = q_min, log_eta, log_grad_norm
+        code = stop_code(k, log_t, log_loss, norm2, max_steps, max_log_t, min_log_loss)
+        if code != 0 or k == target:
+            return k, log_t, code
+        factor = math.exp(log_eta + s)
+        for kk in range(m):
+            for j in range(d):
+                W[kk, j] -= factor * GW[kk, j]
+                Wt[j, kk] = W[kk, j]
+            if kind == 1 and train_outer:
+                a[kk] -= factor * Ga[kk]
+        log_t = logaddexp(log_t, log_eta)
+        k += 1
+
+
+#: Whether :func:`advance` is compiled (numba installed).
+COMPILED = numba is not None
