@@ -72,8 +72,9 @@ class Series:
         """Digits to trust: the audited ones, else float64's."""
         return FLOAT64_DIGITS if self.digits is None else float(self.digits)
 
-    def precision_floor(self, scale: float) -> float:
-        """Absolute uncertainty of a value of size ``scale`` from limited digits."""
+    def precision_floor(self, scale: Any) -> Any:
+        """Absolute uncertainty of a value of size ``scale`` from limited digits (a number,
+        or an array of them elementwise)."""
         return abs(scale) * 10.0 ** (-self.trusted_digits) + np.finfo(float).tiny
 
     def after(self, log_t0: float) -> "Series":

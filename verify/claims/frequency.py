@@ -1,6 +1,8 @@
 """``Frequency``: how often an event occurs across seeds, against a predicted probability."""
 from __future__ import annotations
 
+import functools
+
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -49,9 +51,21 @@ def binomial_power(n: int, p0: float, p1: float, alpha: float) -> float:
     """
     if not (0.0 <= p0 <= 1.0 and 0.0 <= p1 <= 1.0):
         return 0.0
-    ks = np.arange(n + 1)
-    reject = np.array([stats.binomtest(int(k), n, p0).pvalue < alpha for k in ks])
-    return float(stats.binom.pmf(ks[reject], n, p1).sum())
+    ks = np.array(rejection_region(n, p0, alpha), dtype=int)
+    return float(stats.binom.pmf(ks, n, p1).sum())
+
+
+@functools.lru_cache(maxsize=256)
+def rejection_region(n: int, p0: float, alpha: float) -> tuple[int, ...]:
+    """The counts ``k`` in ``0..n`` whose two-sided exact binomial p-value under ``p0`` is below
+    ``alpha`` (kept: the resolution's bisection asks for it again at every ``p1``).
+
+    Examples
+    --------
+    >>> rejection_region(10, 0.5, 0.05)
+    (0, 1, 9, 10)
+    """
+    return tuple(k for k in range(n + 1) if stats.binomtest(k, n, p0).pvalue < alpha)
 
 
 @dataclass(frozen=True)

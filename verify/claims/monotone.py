@@ -9,6 +9,7 @@ import numpy as np
 from verify.claims.base import Claim, ExpectedSpec, Series
 from verify.claims.evidence import MonotoneEvidence, MonotoneStep
 from verify.claims.guards import Scalar, expected_value, nonfinite_result, short_result
+from verify.claims.memo import scoped
 from verify.claims.resolution import Moves, drift_move, natural_scale, signs
 from verify.outcome import ClaimResult, Outcome, undecided
 
@@ -42,7 +43,21 @@ def path_curvature(q: np.ndarray, log_delta: np.ndarray,
     >>> bool(np.all(np.abs(c - 1.0) < 0.05))
     True
     """
-    n = q.size
+    idx, weights = curvature_operator(np.asarray(log_delta, dtype=float), half_width)
+    y = q[idx] - q[:, None]
+    return 2.0 * np.abs(np.einsum("nm,nm->n", weights, y))
+
+
+@scoped
+def curvature_operator(log_delta: np.ndarray, half_width: int = FIT_HALF_WIDTH
+                       ) -> tuple[np.ndarray, np.ndarray]:
+    r"""The windows and weights of :func:`path_curvature`: the quadratic coefficient at point
+    :math:`c` is :math:`\sum_j w_{cj}\,(q_{i_{cj}} - q_c)`, with :math:`w_c` the last row of
+    :math:`(V_c^\top V_c)^+ V_c^\top` (the least-squares fit is linear in :math:`q`, and
+    :math:`V_c` depends on the step lengths only).  Remembered within a
+    :func:`verify.claims.memo.memoizing` block: the resolution moves the values, not the steps.
+    """
+    n = log_delta.size
     m = min(n, 2 * half_width + 1)
     lo = np.clip(np.arange(n) - half_width, 0, n - m)
     idx = lo[:, None] + np.arange(m)[None, :]
@@ -50,12 +65,10 @@ def path_curvature(q: np.ndarray, log_delta: np.ndarray,
     rel = np.exp(np.clip(ld[idx[:, :-1]] - ld[:, None], -700.0, 700.0))  # delta_j / delta_c
     u = np.concatenate([np.zeros((n, 1)), np.cumsum(rel, axis=1)], axis=1)
     u -= np.take_along_axis(u, (np.arange(n) - lo)[:, None], axis=1)
-    y = q[idx] - q[:, None]
     V = np.stack([np.ones_like(u), u, u * u], axis=2)
     A = np.einsum("nmi,nmj->nij", V, V)
-    rhs = np.einsum("nmi,nm->ni", V, y)
-    sol = (np.linalg.pinv(A) @ rhs[..., None])[..., 0]  # pinv: a degenerate window gives 0
-    return 2.0 * np.abs(sol[:, 2])
+    ops = np.linalg.pinv(A) @ np.swapaxes(V, 1, 2)  # pinv: a degenerate window gives 0
+    return idx, ops[:, 2, :]
 
 
 def second_order_allowance(q: np.ndarray, log_delta: np.ndarray) -> np.ndarray:
@@ -166,7 +179,7 @@ class Monotone(Claim):
         q = sign * win.values
         dec = -np.diff(q)  # d_k = q_k - q_{k+1}, > 0 is a step against the claim
         taylor = second_order_allowance(q, log_step_lengths(win))
-        floor = np.array([series.precision_floor(x) for x in q])
+        floor = series.precision_floor(q)
         tol = taylor + floor[:-1] + floor[1:]
         ratio = dec / tol
         ev = self._evidence(series, win, onset, dec, tol, ratio)
