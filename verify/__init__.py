@@ -72,6 +72,7 @@ _EXPORTS: dict[str, str] = {
     "Model": "verify.problem.models",
     "Linear": "verify.problem.models",
     "TwoLayer": "verify.problem.models",
+    "SmoothedLeakyTwoLayer": "verify.problem.models",
     "Loss": "verify.problem.losses",
     "make_loss": "verify.problem.losses",
     "Point": "verify.problem.quantities",

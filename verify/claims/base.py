@@ -166,6 +166,11 @@ class Claim:
         (:func:`verify.testing.check_mutation`) does not require a finite resolution of it.
         For a claim whose verdict cannot turn FAIL on its default profile whatever its
         expectation says (:mod:`verify.claims.resolution`).
+    applies
+        The cases the claim speaks about, as a predicate of the case's parameters (None:
+        every case), e.g. a gradient-flow claim stated for a homogeneous activation only.
+        On another case the claim is not judged: its row reads UNDECIDED "not applicable to
+        this case" and is flagged ``diagnostic`` (shown, not counted).
     """
 
     name: str
@@ -175,6 +180,11 @@ class Claim:
     show: tuple[str, ...] = ()
     sweep: Any = None
     diagnostic: bool = False
+    applies: Callable[[Mapping[str, Any]], bool] | None = None
+
+    def applies_to(self, params: Mapping[str, Any]) -> bool:
+        """Whether the claim speaks about a case with these parameters (see ``applies``)."""
+        return self.applies is None or bool(self.applies(params))
 
     @property
     def kind(self) -> str:

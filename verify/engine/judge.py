@@ -79,10 +79,12 @@ def recording() -> Iterator[list[Judgement]]:
         _RECORDING.reset(token)
 
 
-def _unjudged(claim: Claim, reason: str) -> ClaimResult:
-    """UNDECIDED before the claim could judge: no resolution (``reason``)."""
+def _unjudged(claim: Claim, reason: str, diagnostic: bool = False) -> ClaimResult:
+    """UNDECIDED before the claim could judge: no resolution (``reason``); flagged diagnostic
+    when the claim is one or ``diagnostic`` says so (a claim that does not apply)."""
     return undecided(claim.name, claim.kind, reason).with_resolution(
-        Resolution.none(Outcome.UNDECIDED.value, f"not judged: {reason}"), claim.diagnostic)
+        Resolution.none(Outcome.UNDECIDED.value, f"not judged: {reason}"),
+        claim.diagnostic or diagnostic)
 
 
 def _judged(claim: Claim, s: Series, expected: Mapping[str, float | None],
@@ -110,6 +112,10 @@ def judge(thm: Theorem, series: Mapping[str, Series], ctx: Context,
     (default: every one; the replicas of :mod:`verify.engine.replicas` skip the PASSes)."""
     results = []
     for claim in thm.claims:
+        if not claim.applies_to(ctx.params):
+            results.append(_unjudged(claim, "not applicable to this case (the claim's `applies` "
+                                            "excludes its parameters); shown, not counted", True))
+            continue
         try:
             expected = {k: resolve(v, ctx) for k, v in claim.expected_specs().items()}
         except TargetFailed as exc:

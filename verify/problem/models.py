@@ -254,3 +254,69 @@ class TwoLayer(Model):
     def pattern(self, params: Params, X: np.ndarray) -> np.ndarray:
         """Activation pattern ``1[<w_k, x_i> >= 0]`` as an (n, m) bool array."""
         return np.asarray(X @ np.asarray(params["W"]).T >= 0)
+
+
+@dataclass(frozen=True)
+class SmoothedLeakyTwoLayer(TwoLayer):
+    r""":class:`TwoLayer` with the ``H``-smoothed leaky ReLU of Frei et al.'s gradient-descent
+    theorem (Frei, Vardi, Bartlett, Srebro & Hu, ICLR 2023, arXiv:2210.07082):
+
+    .. math:: \phi_H(z) = \begin{cases} z & z \ge H \\ \alpha z & z \le -H \\
+              \frac{1-\alpha}{4H} z^2 + \frac{1+\alpha}{2} z + \frac{H(1-\alpha)}{4}
+              & |z| < H \end{cases}
+
+    ``phi_H`` and ``phi_H'`` (``(1-alpha) z/(2H) + (1+alpha)/2`` inside) are continuous at
+    ``z = +-H`` (values ``H``, ``-alpha H``; slopes 1, ``alpha``), ``phi_H' in [alpha, 1]``
+    and ``|phi_H - phi_0| <= H(1-alpha)/4``.  Every backend (the mpmath audit
+    replay too) evaluates the same piecewise polynomial (:attr:`coefficients`).  Not homogeneous:
+    ``phi_H(c z) = c phi_{H/c}(z)``, so :attr:`homogeneity` is the degree the net tends to
+    as ``W`` grows (that of :class:`TwoLayer`), not an identity.  The interval backend ``arb`` refuses this class.
+
+    Examples
+    --------
+    >>> net = SmoothedLeakyTwoLayer(m=2, alpha=0.2, H=1.0)
+    >>> A, D = net._act(np.array([-1.0, 0.0, 1.0, 2.0]), _F64)
+    >>> A.tolist(), D.tolist()
+    ([-0.2, 0.2, 1.0, 2.0], [0.2, 0.6, 1.0, 1.0])
+    """
+
+    H: float = 1.0
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not (np.isfinite(self.H) and self.H > 0):
+            raise UserError(f"smoothing width H={self.H} must be a positive finite number")
+
+    @property
+    def homogeneity(self) -> int:
+        """The degree of the leaky net ``f_H`` tends to (``f_H(cW)/c -> f_0(W)``); not exact."""
+        return super().homogeneity
+
+    def _act(self, Z: Any, be: Backend) -> tuple[Any, Any]:
+        alpha, one, H = be.const(self.alpha), be.const(1.0), be.const(self.H)
+        up, down = _bool(Z >= H), _bool(Z <= -H)
+        outside = up | down
+        if outside.all():  # no entry in the band: the leaky ReLU's operations, same numbers
+            return np.where(up, Z, alpha * Z), np.where(up, one, alpha)
+        c2, c1, c0 = (be.const(c) for c in self.coefficients)
+        Zq = np.where(outside, be.const(0.0), Z)  # the quadratic only where it is used
+        A = np.where(up, Z, np.where(down, alpha * Z, (c2 * Zq + c1) * Zq + c0))
+        D = np.where(up, one, np.where(down, alpha, be.const(2.0) * c2 * Zq + c1))
+        return A, D
+
+    @property
+    def coefficients(self) -> tuple[float, float, float]:
+        """``((1-alpha)/(4H), (1+alpha)/2, H(1-alpha)/4)`` as float64 numbers: the model is the
+        piecewise polynomial with these coefficients in every backend (the double-double
+        backend has no division), continuous at ``+-H`` up to their rounding (exactly when
+        ``H`` is a power of two and ``alpha`` a short dyadic)."""
+        a, H = float(self.alpha), float(self.H)
+        return (1.0 - a) / (4.0 * H), (1.0 + a) / 2.0, H * (1.0 - a) / 4.0
+
+    @property
+    def batches(self) -> bool:
+        """False for now: :meth:`forward_vjp_rows` (inherited, through :meth:`_act`) is valid
+        and bit for bit the single run's, but ``batches`` also admits a model to the fused
+        leaky-ReLU kernel (:func:`verify.dynamics.compiled.compilable`), which would compute
+        ``phi_0`` instead of ``phi_H``."""
+        return False

@@ -25,8 +25,6 @@ the plain Jacobian (e.g. the linear model of Soudry et al. 2018).
 """
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
 from typing import Any
 
 import cvxpy as cp
@@ -214,54 +212,25 @@ def _solve_first_optimal(
     return lam, mu, info, note + "".join(f"; warning: {m}" for m in info.warnings)
 
 
-@dataclass(frozen=True)
-class _Program:
-    """The eps + delta SOCP with its data as cvxpy parameters (DPP: compiled once per shape
-    and kink rows, then only its parameter values change)."""
-
-    problem: cp.Problem
-    lam: cp.Variable
-    mu: cp.Variable | None
-    target: cp.Parameter
-    g0t: cp.Parameter
-    ct: cp.Parameter | None
-    slack: cp.Parameter
-
-
-@functools.lru_cache(maxsize=16)
-def _program(n: int, p: int, rows: tuple[int, ...], lo: float, hi: float) -> _Program:
-    r""":math:`\min_{\lambda\ge0,\ \ell\lambda_{i_j}\le\mu_j\le u\lambda_{i_j}}
-    \|a - B^\top\lambda - C^\top\mu\| + c\cdot\lambda` with parameters ``a, B^T, C^T, c``."""
-    target, g0t, slack = cp.Parameter(p), cp.Parameter((p, n)), cp.Parameter(n)
-    lam = cp.Variable(n, nonneg=True)
-    fit, cons, mu, ct = g0t @ lam, [], None, None
-    if rows:
-        idx = np.array(rows)
-        mu, ct = cp.Variable(len(rows)), cp.Parameter((p, len(rows)))
-        fit = fit + ct @ mu
-        cons = [mu >= lo * lam[idx], mu <= hi * lam[idx]]
-    problem = cp.Problem(cp.Minimize(cp.norm(target - fit) + slack @ lam), cons)
-    return _Program(problem, lam, mu, target, g0t, ct, slack)
-
-
 def _solve(
     theta: np.ndarray, G0: np.ndarray, kinks: KinkTerms, margins: np.ndarray, tol: float
 ) -> tuple[np.ndarray | None, np.ndarray, Any]:
-    """Clarabel on the eps + delta SOCP (variables scaled by ||theta||^2):
-    :math:`\min \|\theta/t - t(G_0^\top\lambda + C^\top\mu)\| + (q - 1)\cdot\lambda`,
-    ``t = ||theta||``."""
+    """Clarabel on the eps + delta SOCP (variables scaled by ||theta||^2)."""
     t = float(np.linalg.norm(theta))
-    prog = _program(G0.shape[0], G0.shape[1], tuple(int(r) for r in kinks.rows),
-                    float(kinks.lo), float(kinks.hi))
-    prog.target.value, prog.g0t.value, prog.slack.value = theta / t, G0.T * t, margins - 1.0
-    if prog.ct is not None:
-        prog.ct.value = kinks.vectors.T * t
-    info = solve_clarabel(prog.problem, tol=tol)
-    if prog.lam.value is None:
+    lam = cp.Variable(G0.shape[0], nonneg=True)
+    fit = G0.T @ lam
+    cons = []
+    if kinks.count:
+        mu = cp.Variable(kinks.count)
+        fit = fit + kinks.vectors.T @ mu
+        cons = [mu >= kinks.lo * lam[kinks.rows], mu <= kinks.hi * lam[kinks.rows]]
+    obj = cp.norm(theta / t - fit * t) + (margins - 1.0) @ lam
+    info = solve_clarabel(cp.Problem(cp.Minimize(obj), cons), tol=tol)
+    if lam.value is None:
         return None, np.zeros(kinks.count), info
     s = t * t
-    mu_v = np.asarray(prog.mu.value, float).ravel() * s if prog.mu is not None else np.zeros(0)
-    return np.asarray(prog.lam.value, float).ravel() * s, mu_v, info
+    mu_v = np.asarray(mu.value, float).ravel() * s if kinks.count else np.zeros(0)
+    return np.asarray(lam.value, float).ravel() * s, mu_v, info
 
 
 def _feasible(lam: np.ndarray, mu: np.ndarray, kinks: KinkTerms) -> tuple[np.ndarray, np.ndarray]:
