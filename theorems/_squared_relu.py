@@ -87,11 +87,18 @@ def two_layer_min_norm(X: np.ndarray, y: np.ndarray, max_n: int = 10) -> Target:
                       f"n = {len(X)} > {max_n}: pattern enumeration too large")
     L, lift = row_space(X)
     t = min_norm_interpolator_two_layer(L, y, 0.0)
+    note = "; solved in the row space of X and lifted"
+    if t.status != "optimal":  # the same program in another orthonormal basis (an isometry)
+        Q, R = np.linalg.qr(np.asarray(X, float).T)  # X = R^T Q^T: coordinates R^T, lift v -> Q v
+        retry = min_norm_interpolator_two_layer(R.T, y, 0.0)
+        if retry.status == "optimal":
+            t, lift = retry, (lambda V: np.asarray(V, float) @ Q.T)
+            note += " (failed in the Cholesky basis; retried in the QR basis of the row space)"
     vals = dict(t.values)
     if "W" in vals:
         vals["W"] = lift(vals["W"])
     return Target(t.name, t.status, t.solver, vals, t.certificate, t.tolerance, t.polished,
-                  t.note + "; solved in the row space of X and lifted")
+                  t.note + note)
 
 
 def _W(pt: Point) -> tuple[np.ndarray, np.ndarray]:
