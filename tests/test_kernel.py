@@ -134,7 +134,7 @@ def test_without_numba_the_numpy_path_runs(monkeypatch):
 
 
 @needs_numba
-@pytest.mark.parametrize("thm_id", ["soudry2018-linear", "lyu2021-fragile"])
+@pytest.mark.parametrize("thm_id", ["soudry2018-linear", "lyu2021-fragile", "kou2023-leaky"])
 def test_quick_verdicts_equal_with_either_kernel(thm_id):
     thm = registry.get(thm_id)
     outs = {}
@@ -144,3 +144,26 @@ def test_quick_verdicts_equal_with_either_kernel(thm_id):
         assert rec["trajectory"]["kernel"] == kernel
         outs[kernel] = {r["claim"]: r["outcome"] for r in rec["rows"]}
     assert outs["numba"] == outs["numpy"]
+
+
+@needs_numba
+@pytest.mark.parametrize("outer", ["fixed", "trained"])
+def test_span_coordinates_agree_with_the_numpy_span_path(outer):
+    from verify.dynamics.span import span_descent
+    from verify.dynamics.trajectory import record
+    model = (TwoLayer(m=6, alpha=0.0, train_outer=False, outer_init="signs", scale=1 / 3)
+             if outer == "fixed" else TwoLayer(m=6, alpha=0.2))
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((5, 300)) / np.sqrt(300), np.array([1.0, -1.0, 1.0, -1.0, 1.0])
+    p0 = model.init(300, 0.01, rng)
+    sched, stop, rule = log_schedule(2000, 12), StopRule(2000), StepRule(0.5)
+    states, sm = span_descent(model, Logistic(), X, y, p0, rule, Float64())
+    a = record(states, sm, y, Float64(), sched, stop)
+    b = record_compiled(model, Logistic(), X, y, p0, rule, sched, stop, span=True)
+    assert (a.steps, a.stopped) == (b.steps, b.stopped)
+    assert [c.step for c in a.checkpoints] == [c.step for c in b.checkpoints]
+    for ca, cb in zip(a.checkpoints, b.checkpoints):
+        for k in ("W", "a"):
+            assert _rel(ca.params[k], cb.params[k]) < 1e-10, (k, ca.step)
+    for k in ("sq_norm", "q_min", "log_eta", "log_t"):
+        assert _rel(a.scalars[k], b.scalars[k]) < 1e-10, k

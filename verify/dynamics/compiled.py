@@ -14,13 +14,15 @@ carries it (``Trajectory.kernel``).
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
 import numpy as np
 
 from verify.dynamics import kernel as kn
-from verify.arith.backends import Backend
+from verify.arith.backends import Backend, Float64
 from verify.dynamics.gd import StepRule, gradient_descent
+from verify.dynamics.span import SpanTwoLayer
 from verify.dynamics.trajectory import (FIRST_ROWS, SCALARS, Checkpoint, ScalarLog, StopRule,
                                         Trajectory, current_deadline, out_of_time, record)
 from verify.errors import UserError
@@ -82,15 +84,47 @@ def _codes(model_codes: list[int], loss: Loss, rule: StepRule) -> np.ndarray:
                      int(loss.reduction == "mean"), train_outer], dtype=np.int64)
 
 
-def _consts(alpha: float, scale: float, rule: StepRule, stop: StopRule) -> np.ndarray:
+def _consts(alpha: float, scale: float, rule: StepRule, stop: StopRule, w0_sq: float) -> np.ndarray:
     base = float(np.log(float(rule.eta)))  # log eta as StepRule.log_eta takes it
-    return np.array([alpha, scale, base, rule.log_power, stop.max_log_t, stop.min_log_loss])
+    return np.array([alpha, scale, base, rule.log_power, stop.max_log_t, stop.min_log_loss, w0_sq])
+
+
+@dataclass(frozen=True)
+class Coordinates:
+    """What the kernel computes in: its data ``X`` and pre-activation offset ``Z0``, the norm's
+    cross term ``P`` and constant ``w0_sq``, and the map from its ``W`` to the model's
+    parameters (full coordinates: the identity; data-span coordinates,
+    :mod:`verify.dynamics.span`: ``W = W0 + B Q`` from ``B``)."""
+
+    X: np.ndarray
+    Z0: np.ndarray
+    P: np.ndarray
+    w0_sq: float
+    to_params: Callable[[np.ndarray, np.ndarray], dict[str, np.ndarray]]
+    W: np.ndarray
+
+
+def _coordinates(model: Model, X: np.ndarray, params0: Mapping[str, np.ndarray], W: np.ndarray,
+                 span: bool) -> Coordinates:
+    X = np.ascontiguousarray(X, dtype=float)
+    if not span:
+        return Coordinates(X, np.zeros((len(X), W.shape[0])), np.zeros((0, 0)), 0.0,
+                           lambda W_, a_: _params(model, W_, a_), W)
+    sm = SpanTwoLayer(model, X, np.asarray(params0["W"], dtype=float))
+    c = sm.consts(Float64())
+    B = np.zeros((W.shape[0], len(X)))
+    return Coordinates(np.ascontiguousarray(c.L), np.ascontiguousarray(c.P0T),
+                       np.ascontiguousarray(c.P), float(c.w0_sq),
+                       lambda B_, a_: {"W": c.W0 + B_ @ c.Q, "a": a_.copy()}, B)
 
 
 def record_compiled(model: Model, loss: Loss, X: np.ndarray, y: np.ndarray,
                     params0: Mapping[str, np.ndarray], rule: StepRule, schedule: np.ndarray,
-                    stop: StopRule, progress: Callable[[int, int], None] | None = None) -> Trajectory:
-    """Record GD from ``params0`` with the fused kernel (float64, full coordinates).
+                    stop: StopRule, progress: Callable[[int, int], None] | None = None,
+                    span: bool = False) -> Trajectory:
+    """Record GD from ``params0`` with the fused kernel (float64; full coordinates, or the
+    data-span coordinates of :mod:`verify.dynamics.span` with ``span``: the same iterates in
+    ``O(m n^2)`` a step, checkpoints kept as the full ``W = W0 + B Q``).
 
     Parameters
     ----------
@@ -115,9 +149,11 @@ def record_compiled(model: Model, loss: Loss, X: np.ndarray, y: np.ndarray,
         As :func:`verify.dynamics.trajectory.record` returns it, with ``kernel`` set.
     """
     W, a, model_codes, alpha, scale = _layout(model, params0)
+    where = _coordinates(model, X, params0, W, span)
+    W, X = where.W, where.X
     fixed = {k: np.array(v, dtype=float) for k, v in params0.items() if k not in ("W", "a", "w")}
-    codes, consts = _codes(model_codes, loss, rule), _consts(alpha, scale, rule, stop)
-    X, y = np.ascontiguousarray(X, dtype=float), np.ascontiguousarray(y, dtype=float)
+    codes, consts = _codes(model_codes, loss, rule), _consts(alpha, scale, rule, stop, where.w0_sq)
+    y = np.ascontiguousarray(y, dtype=float)
     table = ScalarLog(len(SCALARS), stop.max_steps + 1, FIRST_ROWS)
     wanted = sorted({0, *(int(s) for s in schedule)})
     end = current_deadline()
@@ -125,12 +161,12 @@ def record_compiled(model: Model, loss: Loss, X: np.ndarray, y: np.ndarray,
     k, log_t, stopped, target = 0, -math.inf, "", 0
     while True:
         table.put(min(target, stop.max_steps), (math.nan,) * len(SCALARS))  # room up to target
-        k, log_t, code = kn.advance(X, y, W, a, codes, consts, k, log_t, target, stop.max_steps,
-                                    table.buffer)
+        k, log_t, code = kn.advance(X, y, W, a, codes, consts, where.Z0, where.P, k, log_t,
+                                    target, stop.max_steps, table.buffer)
         row = table.row(k)
         stopped = stop.why(k, log_t, row[1], row[2]) if code else out_of_time(end, stop, log_t, k)
         if (code == 0 and k in wanted) or stopped:
-            params = {**fixed, **_params(model, W, a)}
+            params = {**fixed, **where.to_params(W, a)}
             kept.append(Checkpoint(k, log_t, params, dict(params)))
         if progress is not None:
             progress(k, stop.max_steps)

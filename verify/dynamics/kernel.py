@@ -82,13 +82,13 @@ def log_weight(loss: int, f: float, y: float) -> float:
 
 @_jit
 def forward(kind: int, X: np.ndarray, Wt: np.ndarray, a: np.ndarray, alpha: float, scale: float,
-            Z: np.ndarray, f: np.ndarray) -> None:
-    """``Z = X W^T`` (two-layer; row-major sums over coordinates) and ``f`` in place."""
+            Z0: np.ndarray, Z: np.ndarray, f: np.ndarray) -> None:
+    """``Z = Z0 + X W^T`` (two-layer; row-major sums over coordinates) and ``f`` in place."""
     n, d = X.shape
     m = Wt.shape[1]
     for i in range(n):
         for k in range(m):
-            Z[i, k] = 0.0
+            Z[i, k] = Z0[i, k]
         for j in range(d):
             xij = X[i, j]
             for k in range(m):
@@ -173,12 +173,19 @@ def pullback(kind: int, X: np.ndarray, Z: np.ndarray, a: np.ndarray, v: np.ndarr
 
 
 @_jit
-def sq_norm(W: np.ndarray, a: np.ndarray, kind: int, train_outer: bool) -> float:
-    """``||theta||^2`` over the trained arrays."""
+def sq_norm(W: np.ndarray, a: np.ndarray, kind: int, train_outer: bool, P: np.ndarray,
+            w0_sq: float) -> float:
+    """``||theta||^2`` over the trained arrays; in span coordinates the first layer's is
+    ``||W0||^2 + 2 <P, B> + ||B||^2`` (``P = 0``, ``w0_sq = 0`` in full coordinates)."""
+    cross = 0.0
+    for k in range(P.shape[0]):
+        for j in range(P.shape[1]):
+            cross += P[k, j] * W[k, j]
     acc = 0.0
     for k in range(W.shape[0]):
         for j in range(W.shape[1]):
             acc += W[k, j] * W[k, j]
+    acc = w0_sq + 2.0 * cross + acc
     if kind == 1 and train_outer:
         for k in range(len(a)):
             acc += a[k] * a[k]
@@ -204,8 +211,8 @@ def stop_code(k: int, log_t: float, log_loss: float, norm2: float, max_steps: in
 
 @_jit
 def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: np.ndarray,
-            consts: np.ndarray, k: int, log_t: float, target: int, max_steps: int,
-            table: np.ndarray) -> tuple[int, float, int]:
+            consts: np.ndarray, Z0: np.ndarray, P: np.ndarray, k: int, log_t: float, target: int,
+            max_steps: int, table: np.ndarray) -> tuple[int, float, int]:
     """Run GD from state ``k`` (parameters ``W``, ``a`` updated in place) until a stop rule
     fires or state ``target`` is reached, writing row ``j`` of ``table`` for each state ``j``.
 
@@ -218,7 +225,11 @@ def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: n
     codes
         int64 ``[kind, loss, rule, mean, train_outer]`` (see the module docstring).
     consts
-        float64 ``[alpha, scale, log eta, log_power, max_log_t, min_log_loss]``.
+        float64 ``[alpha, scale, log eta, log_power, max_log_t, min_log_loss, w0_sq]``.
+    Z0, P
+        Pre-activation offset ``(n, m)`` and norm cross term ``(m, d)``: zeros in full
+        coordinates; in data-span coordinates (:mod:`verify.dynamics.span`: ``X`` is ``L``,
+        ``W`` is ``B``) ``X W0^T`` and ``W0 Q^T``, with ``w0_sq = ||W0||_F^2``.
     k, log_t
         The current state's step and ``log t``.
     target
@@ -235,15 +246,15 @@ def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: n
         the ``STOP_*`` reason (the state is then the last one, not updated).
     """
     kind, loss, rule, mean, train_outer = codes[0], codes[1], codes[2], codes[3] == 1, codes[4] == 1
-    alpha, scale, base, power, max_log_t, min_log_loss = (consts[0], consts[1], consts[2],
-                                                         consts[3], consts[4], consts[5])
+    alpha, scale, base, power, max_log_t, min_log_loss, w0_sq = (
+        consts[0], consts[1], consts[2], consts[3], consts[4], consts[5], consts[6])
     n = X.shape[0]
     m, d = W.shape
     Z, f, v = np.empty((n, m)), np.empty(n), np.empty(n)
     Wt, GW, Ga = np.ascontiguousarray(W.T), np.empty((m, d)), np.empty(m)
     log_n = math.log(n)
     while True:
-        forward(kind, X, Wt, a, alpha, scale, Z, f)
+        forward(kind, X, Wt, a, alpha, scale, Z0, Z, f)
         log_loss = log_total(loss, f, y, mean)
         s = dloss(loss, f, y, v)
         if mean:
@@ -256,7 +267,7 @@ def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: n
             log_eta = base - log_loss
         else:
             log_eta = base - log_loss - power * math.log(max(-log_loss, 1.0))
-        norm2 = sq_norm(W, a, kind, train_outer)
+        norm2 = sq_norm(W, a, kind, train_outer, P, w0_sq)
         q_min = math.inf
         for i in range(n):
             q = y[i] * f[i]
