@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 
 import numpy as np
 
+import batch_speed  # this folder's benchmark (run as a script, its folder is on sys.path)
+from batch_speed import best
 from verify.arith.backends import Float64
+from verify.dynamics.batch import BatchRun
 from verify.dynamics import kernel as kn
 from verify.dynamics.compiled import record_compiled, record_run
 from verify.dynamics.gd import StepRule
@@ -50,29 +52,8 @@ def run(kind: str, model, X, y, p0, steps: int):
 
 
 def bare_step_seconds(X, y, p0, steps: int) -> float:
-    """Seconds per step of plain numpy GD on the same network (no log domain, no record)."""
-    W, a = p0["W"].copy(), p0["a"].copy()
-    t0 = time.perf_counter()
-    for _ in range(steps):
-        Z = X @ W.T
-        D = np.where(Z >= 0, 1.0, 0.1)
-        A = Z * D
-        f = A @ a
-        g = -y / (1.0 + np.exp(y * f))
-        gW = ((D * g[:, None]) * a[None, :]).T @ X
-        ga = A.T @ g
-        W -= 0.1 * gW
-        a -= 0.1 * ga
-    return (time.perf_counter() - t0) / steps
-
-
-def best(fn, repeats: int) -> float:
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
+    """Seconds per step of plain numpy GD on the same network (:mod:`batch_speed`'s)."""
+    return batch_speed.bare_step_seconds(None, BatchRun(X, y, p0), steps)
 
 
 def agree(a, b) -> bool:
