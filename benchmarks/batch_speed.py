@@ -19,7 +19,6 @@ Timings are the best of ``repeats`` (sequential runs are sampled: ``sample`` of 
 from __future__ import annotations
 
 import argparse
-import json
 import time
 
 import numpy as np
@@ -30,6 +29,7 @@ from verify.dynamics.gd import StepRule, gradient_descent
 from verify.dynamics.trajectory import StopRule, log_schedule, record
 from verify.problem.losses import Logistic
 from verify.problem.models import TwoLayer
+from common import write_json
 
 BE = Float64()
 RULE = StepRule(0.1, "constant", 2)
@@ -123,9 +123,7 @@ def main() -> None:
         print(f"{count} runs of (n, d, m) = ({n}, {d}, {m}), {steps} steps: sequential "
               f"{fig['sequential_s']:.2f} s, batched ({fig['batch']} a batch) {fig['batched_s']:.2f} s, throughput x{fig['ratio']:.1f}"
               f"{' (target >= 10)' if (n, d, m, count) == (20, 200, 50, 100) else ''}; identical")
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(out, fh, indent=1)
+    write_json(args.json, out)
 
 
 if __name__ == "__main__":

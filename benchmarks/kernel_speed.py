@@ -18,7 +18,6 @@ The two paths are checked to agree to 1e-10 (relative, final iterate) before any
 from __future__ import annotations
 
 import argparse
-import json
 
 import numpy as np
 
@@ -32,6 +31,7 @@ from verify.dynamics.gd import StepRule
 from verify.dynamics.trajectory import StopRule, log_schedule
 from verify.problem.losses import Logistic
 from verify.problem.models import TwoLayer
+from common import write_json
 
 RULE = StepRule(0.1, "constant", 2)
 SIZES = ((3, 2, 8), (10, 5, 6), (20, 200, 50), (50, 1000, 100))
@@ -102,9 +102,7 @@ def main() -> None:
     out["runs"] = fig
     print(f"100 runs of (20, 200, 50), {fig['steps']} steps: numpy path {fig['numpy_s']:.2f} s, "
           f"kernel {fig['kernel_s']:.2f} s: x{fig['ratio']:.1f} (target >= 10)")
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(out, fh, indent=1)
+    write_json(args.json, out)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ two-layer leaky-ReLU net at a few sizes (n, d, m). Timings are medians over repe
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 
@@ -17,6 +16,7 @@ from verify.arith.backends import Float64, MPMath
 from verify.dynamics.gd import StepRule, gradient_descent
 from verify.problem.losses import make_loss
 from verify.problem.models import Linear, TwoLayer
+from common import write_json
 
 
 def per_step(model, X, y, be, steps: int, repeats: int = 3) -> float:
@@ -53,9 +53,7 @@ def main() -> None:
     for r in rows:
         print(f"{r['model']:8} {r['n']:3d} {r['d']:4d} {r['m']:3d} {r['backend']:8} {r['precision']:8} "
               f"{r['us_per_step']:10.1f} {r['ratio_to_float64']:10.1f}")
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(rows, fh, indent=1)
+    write_json(args.json, rows)
 
 
 if __name__ == "__main__":

@@ -8,26 +8,14 @@ from dataclasses import replace
 import numpy as np
 
 from theorems import lai2026_min_norm_gap as lai
-from verify.engine.case import run_case
 from verify.spec import registry
 from verify.spec.assumptions import Status, evaluate
-from verify.spec.cases import Case
-from verify.spec.params import validate
 from verify.spec.sweep import Sweep
 
-TID = "lai2026-min-norm-gap"
+from lai_runs import TID, lai_case, lai_rows
 
 
-def _case(**over) -> Case:
-    thm = registry.get(TID)
-    return Case(TID, validate(thm.schema, over, TID), tuple(sorted(over)))
-
-
-def _run(claims, **over) -> dict[str, dict]:
-    thm = replace(registry.get(TID), claims=tuple(claims))
-    res = run_case(thm, _case(**({"n": 64, "d": 2048, "steps": 150, "checkpoints": 10,
-                                  "audit_steps": 0} | over)))
-    return {r["claim"]: r for r in res["rows"]}
+_case, _run = lai_case, lai_rows
 
 
 def test_v2_spectrum_meets_its_design_criterion():

@@ -7,28 +7,16 @@ from dataclasses import replace
 import numpy as np
 
 from theorems import lai2026_min_norm_gap as lai
-from verify.engine.case import run_case
 from verify.spec import registry
-from verify.spec.cases import Case, profile_cases
-from verify.spec.params import validate
+from verify.spec.cases import profile_cases
 from verify.spec.sweep import Sweep
 
-TID = "lai2026-min-norm-gap"
+from lai_runs import TID, lai_case, lai_rows
 # 3 values x 4 seeds of d at n = 64: a short sweep (the default one has 5 x 8).
 SHORT = dict(values=(2048, 8192, 32768), seeds=4, x=lai._x, x_label="n/d")
 
 
-def _case(**over) -> Case:
-    thm = registry.get(TID)
-    return Case(TID, validate(thm.schema, over, TID), tuple(sorted(over)))
-
-
-def _run(claims, **over) -> dict[str, dict]:
-    thm = replace(registry.get(TID), claims=tuple(claims))
-    res = run_case(thm, _case(**({"n": 64, "d": 2048, "steps": 150, "checkpoints": 10,
-                                  "audit_steps": 0} | over)))
-    return {r["claim"]: r for r in res["rows"]} | {"_audit": {a["name"]: a["status"]
-                                                             for a in res["assumptions"]}}
+_case, _run = lai_case, lai_rows
 
 
 def test_default_profile_has_both_regimes_and_both_halves():
