@@ -84,3 +84,26 @@ def test_a_data_seed_parameter_is_redrawn_too():
     case = profile_cases(thm, "quick", {"seeds": 3})[0]
     assert case.params["data_seed"] == 0
     assert [c.params["data_seed"] for c in replica_cases(case)] == [replica_seed(0, 1), replica_seed(0, 2)]
+
+
+def test_a_replicas_failed_quantity_keeps_its_note():
+    """A quantity that fails on a replica (no notes passed in) keeps the error as its note,
+    so an UNDECIDED downstream names the cause, not 'no note recorded'."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from verify.engine.measure import Measure, series
+    from verify.spec.theorem import Quantity
+
+    def broken(pt):
+        raise ValueError("KKT target needs every margin positive, min q = -0.1")
+
+    thm = SimpleNamespace(quantities={"kkt": Quantity("k", broken)})
+    probe = SimpleNamespace(point=lambda step, log_t, params: None)
+    cks = [SimpleNamespace(step=s, log_t=float(s), params={}) for s in (0, 1, 2)]
+    traj = SimpleNamespace(checkpoints=cks, scalars={k: np.zeros(3) for k in
+                                                     ("log_t", "log_eta", "log_grad_norm")})
+    out = series(Measure(thm, probe), traj, {}, {})
+    assert np.isnan(out["kkt"].values).all()
+    assert "min q = -0.1" in out["kkt"].note

@@ -88,6 +88,7 @@ def series(measure: Measure, traj: Trajectory, digits: Mapping[str, float],
     cks = [c for c in traj.checkpoints if c.step > 0]
     lt = np.array([c.log_t for c in cks])
     values = [measure.at(c.step, c.log_t, c.params) for c in cks]
+    notes = {**measure.notes, **notes}  # the failures met while measuring these checkpoints
     out = {}
     for name, q in thm.quantities.items():
         if q.per_step:
