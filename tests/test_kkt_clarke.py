@@ -176,3 +176,51 @@ def test_malformed_kinks_raise(row, p, lo, hi):
     kinks = _kinks(row, p, lo, hi)
     with pytest.raises(ValueError):
         clarke_kkt(theta, G, kinks, q)
+
+
+def _wide_point(rng) -> Point:
+    """Orthogonal samples in d = 40 (n = 4), a near-KKT two-layer net with an off-span
+    component and one exact kink (neuron 0 orthogonal to sample 3)."""
+    n, d, alpha = 4, 40, 0.2
+    X = np.zeros((n, d))
+    X[np.arange(n), np.arange(n)] = [1.0, 1.3, 0.8, 1.1]
+    y = np.array([1.0, 1.0, -1.0, -1.0])
+    plus = X[0] + X[1] - alpha * (X[2] + X[3])
+    minus = X[2] + X[3] - alpha * (X[0] + X[1])
+    W = np.array([plus, minus, plus, minus])
+    off = rng.standard_normal((4, d))
+    off[:, :n] = 0.0
+    W = W + 0.05 * off + 0.01 * rng.standard_normal((4, d)) * (np.arange(d) < n)
+    W[0, 3] = 0.0  # keep the kink exact
+    model = TwoLayer(m=4, alpha=alpha, train_outer=False, outer_init="signs", scale=0.5)
+    return _point(model, {"W": W, "a": np.array([1.0, -1.0, 1.0, -1.0])}, X, y)
+
+
+def test_span_reduced_kkt_program_is_the_same_program(monkeypatch):
+    """In d >= 4n the program is solved in data-span coordinates (verify.targets.rowspace):
+    same value, multipliers and kinks as the program as written."""
+    from verify.targets import rowspace
+    p = _wide_point(np.random.default_rng(3))
+    reduced = kkt_target(p)
+    monkeypatch.setattr(rowspace, "SPAN_MIN_RATIO", 10 ** 9)
+    full = kkt_target(_point(p.model, p.params, p.data.X, p.data.y))
+    assert "data-span coordinates" in reduced.note and "data-span" not in full.note
+    assert reduced.ok and full.ok and reduced.values["n_kinks"] == full.values["n_kinks"] >= 1
+    assert reduced.values["residual"] == pytest.approx(full.values["residual"], rel=1e-7)
+    assert np.allclose(reduced.values["lambda"], full.values["lambda"], rtol=1e-6, atol=1e-9)
+
+
+def test_dropping_the_off_span_part_changes_the_program(monkeypatch):
+    """Wrong twin: a reduction that forgets ||P_perp w_k|| gives another residual, so the
+    test above can fail."""
+    from verify.problem import quantities
+    from verify.targets import rowspace
+    p = _wide_point(np.random.default_rng(3))
+    right = kkt_target(p).values["residual"]
+
+    def forgetful(W, X):
+        aug = rowspace.span_augmented(W, X)
+        return rowspace.Augmented(np.hstack([aug.W[:, :-1], 0 * aug.W[:, -1:]]), aug.X, 0.0)
+    monkeypatch.setattr(quantities, "span_augmented", forgetful)
+    wrong = kkt_target(_point(p.model, p.params, p.data.X, p.data.y)).values["residual"]
+    assert abs(wrong - right) > 1e-3 * right

@@ -128,6 +128,19 @@ def boundary_agrees(pt) -> float:
     return float(np.all(np.sign(f) == np.sign(X_test @ z)))
 
 
+def boundary_band(pt) -> float:
+    """Largest ``|<z, x>|/(||z|| ||x||)`` over the held-out inputs where ``sign f(x) !=
+    sign <z, x>`` (0 when they all agree): how close to the hyperplane of ``z`` the
+    disagreements lie."""
+    z = z_vector(pt)
+    X_test = pt.data.meta["X_test"]
+    f = np.asarray(pt.model.forward(pt.params, X_test), dtype=float)
+    lin = X_test @ z
+    bad = np.sign(f) != np.sign(lin)
+    cos = np.abs(lin[bad]) / (np.linalg.norm(z) * np.linalg.norm(X_test[bad], axis=1))
+    return float(np.max(cos, initial=0.0))
+
+
 def lin_ratio(pt) -> float:
     """``rho_lin = (min_i y_i <z, x_i>/||z||) / gamma_svm``."""
     z = z_vector(pt)
@@ -195,6 +208,8 @@ QUANTITIES = no.QUANTITIES | {
     "kkt_scaled": _q(r"q_{min}\,(\varepsilon+\delta)", kkt_scaled),
     "boundary_agrees": _q(r"1[\mathrm{sign} f = \mathrm{sign}\langle z,\cdot\rangle \text{ on test}]",
                           boundary_agrees),
+    "boundary_band": _q(r"\max_{x:\,\mathrm{sign} f(x) \ne \mathrm{sign}\langle z,x\rangle}"
+                        r"\frac{|\langle z,x\rangle|}{\|z\|\|x\|}", boundary_band),
     "lin_ratio": _q(r"\rho_{lin} = \gamma(z)/\gamma_{svm}", lin_ratio),
     "net_ratio": _q(r"\rho_{net} = \frac{\min_i q_i/\|W\|_F}{\sqrt{(1+\alpha^2)/m}\,\gamma_{svm}}",
                     net_ratio),
@@ -215,7 +230,7 @@ CLAIMS = (
           reading=True, limit=None, rate=("t^-a",), atol=1e-2, window=0.3),
     Eventually("linear_boundary", "boundary_agrees",
                r"\mathrm{sign} f(W(t); x) = \mathrm{sign}\langle z, x\rangle,\ z = \textstyle\sum_i \lambda_i y_i x_i",
-               reading=True, by_log_t=horizon_deadline()),
+               reading=True, by_log_t=horizon_deadline(), show=("boundary_band",)),
     Limit("linear_max_margin", "lin_ratio",
           r"\rho_{lin} = \frac{\min_i y_i\langle z, x_i\rangle}{\|z\|\,\gamma_{svm}} \to 1 "
           r"\ (\pm 10^{-2})", reading=True, limit=1.0, rate=("1/log t",), atol=RATIO_ATOL),

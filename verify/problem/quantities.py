@@ -10,7 +10,7 @@ Lyu & Li (2020), ICLR, arXiv:1906.05890 (normalized/smoothed margin, (eps, delta
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Mapping
 
@@ -23,6 +23,7 @@ from verify.problem.models import Model, TwoLayer
 from verify.targets.base import Target
 from verify.targets.clarke import clarke_kkt
 from verify.targets.kinks import KINK_TAU, KinkTerms, relu_kinks
+from verify.targets.rowspace import span_augmented, wide
 
 
 @dataclass(frozen=True)
@@ -98,16 +99,24 @@ def _kkt_target(p: Point, tau: float) -> Target:
     if not qmin > 0:
         raise ValueError(f"KKT target needs every margin positive, min q = {qmin:.3g}")
     c = qmin ** (-1.0 / L)
-    theta = p.theta * c
-    G = p.data.y[:, None] * p.model.jacobian(p.params, p.data.X) * c ** (L - 1)
-    if isinstance(p.model, TwoLayer):
-        W = np.asarray(p.params["W"], float) * c
-        a = np.asarray(p.params["a"], float) * (c if "a" in p.model.trained else 1.0)
-        s = float(p.model._scale(Float64()))  # the model's own output scale (1, 1/m, explicit)
-        G, kinks = relu_kinks(G, W, a, p.data.X, p.data.y, alpha=p.model.alpha, scale=s, tau=tau)
-    else:
-        kinks = KinkTerms.none(theta.size)
-    return clarke_kkt(theta, G, kinks, p.margins / qmin, homogeneity=L)
+    if not isinstance(p.model, TwoLayer):
+        G = p.data.y[:, None] * p.model.jacobian(p.params, p.data.X) * c ** (L - 1)
+        return clarke_kkt(p.theta * c, G, KinkTerms.none(p.theta.size), p.margins / qmin,
+                          homogeneity=L)
+    params, X, note = dict(p.params), p.data.X, ""
+    if wide(X):  # the same program in data-span coordinates (verify.targets.rowspace)
+        aug = span_augmented(np.asarray(params["W"], float), X)
+        params["W"], X = aug.W, aug.X
+        note = (f"; solved in data-span coordinates ({aug.W.size} of {p.params['W'].size} "
+                f"first-layer entries), off-span share {aug.offspan:.3g}")
+    theta = p.model.flatten(params) * c
+    G = p.data.y[:, None] * p.model.jacobian(params, X) * c ** (L - 1)
+    W = np.asarray(params["W"], float) * c
+    a = np.asarray(params["a"], float) * (c if "a" in p.model.trained else 1.0)
+    s = float(p.model._scale(Float64()))  # the model's own output scale (1, 1/m, explicit)
+    G, kinks = relu_kinks(G, W, a, X, p.data.y, alpha=p.model.alpha, scale=s, tau=tau)
+    target = clarke_kkt(theta, G, kinks, p.margins / qmin, homogeneity=L)
+    return replace(target, note=target.note + note) if note else target
 
 
 def kkt_residual(p: Point) -> float:
