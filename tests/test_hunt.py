@@ -29,7 +29,7 @@ def test_search_space_spans_the_grids_and_keeps_thresholds_fixed():
     assert kou["sigma0"].log and kou["sigma0"].low == 1e-4
     thm = registry.get("kou2023-leaky")
     defaults = {k: p.default for k, p in thm.schema.items()}
-    assert ss.constants(thm, defaults) == {"C_min", "R2_max", "sigma0_max", "c_eta"}
+    assert ss.constants(thm, defaults) == {"C_min", "R2_max", "init_ratio_max", "c_eta"}
     soudry = ss.search_space(registry.get(SOUDRY))
     assert soudry["loss"].choices == ("logistic", "exponential")  # a list of the quick profile
     assert "min_rate" not in soudry  # the threshold a_min of 'visible rate': part of the formalization

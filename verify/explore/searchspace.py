@@ -105,9 +105,9 @@ def constants(thm: Theorem, params: Mapping[str, Any]) -> set[str]:
     used: set[str] = set()
     for a in thm.assumptions:
         reads = _Reads(params)
-        if a.measure is not None:
-            a.measure(data, reads)
-        used |= reads.read | (set(a.symbols) & set(params))
+        measured = set(a.measure(data, reads)) if a.measure is not None else set()
+        # a symbol named like a parameter counts unless the measure computes it from the data
+        used |= reads.read | (set(a.symbols) & set(params)) - measured
     return used & set(thm.parameters) - run.read - set(ENGINE_PARAMETERS)
 
 
