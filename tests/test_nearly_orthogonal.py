@@ -71,3 +71,19 @@ def test_stable_rank_of_stacked_two_block_limit():
     W = np.vstack([np.tile(P - a * N, (3, 1)), np.tile(N - a * P, (3, 1))])
     assert stable_rank(W) == pytest.approx(2 * (1 + a * a) / (1 + a) ** 2)
     assert stable_rank(W[:3]) == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("sigma0, status", [(1e-6, "HOLDS"), (1e-4, "VIOLATED")])
+def test_small_init_scales_with_the_dimension(sigma0, status):
+    """The default's Gaussian data (n = m = 10, d = 2^15, eta = 2): sigma0 = 1e-4 is not small
+    there (ratio sigma0 sqrt(d) m sqrt(n)/(eta R_min) = 0.29 > 0.1), though it is at d = 10."""
+    from verify.spec.assumptions import evaluate
+    thm = registry.get("kou2023-leaky")
+    p = validate(thm.schema, {"kind": "gaussian", "n": 10, "d": 32768, "m": 10, "eta": 2.0,
+                              "sigma0": sigma0}, "test")
+    data = thm.generate(p, np.random.default_rng(0))
+    small = next(a for a in thm.assumptions if a.name == "small init")
+    result = evaluate(small, data, p)
+    assert result.status == status
+    ratio = sigma0 * np.sqrt(32768) * 10 * np.sqrt(10) / (2.0 * np.sqrt(np.min(np.sum(data.X**2, 1))))
+    assert (ratio <= 0.1) == (status == "HOLDS")
