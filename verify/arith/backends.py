@@ -19,6 +19,7 @@ import mpmath
 import numpy as np
 
 from verify.arith.ddmath import DoubleDouble
+from verify.arith.mpmatmul import exact_matmul
 from verify.errors import UserError
 
 Array = np.ndarray
@@ -47,6 +48,10 @@ class Float64:
     def to_float(self, a: Any) -> Array:
         """Round to float64."""
         return np.asarray(a, dtype=float)
+
+    def matmul(self, a: Any, b: Any) -> Any:
+        """Matrix product (numpy, BLAS)."""
+        return a @ b
 
     def const(self, x: float) -> float:
         """A scalar constant in this arithmetic."""
@@ -139,6 +144,11 @@ class MPMath:
     def const(self, x: float) -> Any:
         """A scalar constant in this arithmetic."""
         return self.ctx.mpf(x)
+
+    def matmul(self, a: Any, b: Any) -> Any:
+        """Matrix product summed exactly in integers, rounded once per entry
+        (:func:`verify.arith.mpmatmul.exact_matmul`)."""
+        return exact_matmul(a, b, self.ctx)
 
     def exp(self, a: Any) -> Any:
         """Elementwise exponential."""

@@ -195,6 +195,10 @@ class DoubleDouble:
         """A scalar constant in this arithmetic (the float, exactly)."""
         return DD(float(x))
 
+    def matmul(self, a: Any, b: Any) -> DD:
+        """Matrix product (:func:`verify.arith.ddouble.matmul` through ``@``)."""
+        return a @ b
+
     def exp(self, a: Any) -> DD:
         """Elementwise exponential."""
         return exp(a)

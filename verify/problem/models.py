@@ -122,10 +122,10 @@ class Linear(Model):
         return 1
 
     def forward(self, params: Params, X: Any, be: Backend = _F64) -> Any:
-        return X @ params["w"]
+        return be.matmul(X, params["w"])
 
     def vjp(self, params: Params, X: Any, v: Any, be: Backend = _F64) -> dict[str, Any]:
-        return {"w": X.T @ v}
+        return {"w": be.matmul(X.T, v)}
 
     @property
     def batches(self) -> bool:
@@ -208,17 +208,19 @@ class TwoLayer(Model):
         return np.where(pos, Z, alpha * Z), np.where(pos, one, alpha)
 
     def forward(self, params: Params, X: Any, be: Backend = _F64) -> Any:
-        A, _ = self._act(X @ params["W"].T, be)
-        return self._scale(be) * (A @ params["a"])
+        A, _ = self._act(be.matmul(X, params["W"].T), be)
+        return self._scale(be) * be.matmul(A, params["a"])
 
     def vjp(self, params: Params, X: Any, v: Any, be: Backend = _F64) -> dict[str, Any]:
-        A, D = self._act(X @ params["W"].T, be)
-        return self._pullback(params, X, v, A, D, self._scale(be))
+        A, D = self._act(be.matmul(X, params["W"].T), be)
+        return self._pullback(params, X, v, A, D, be)
 
-    def _pullback(self, params: Params, X: Any, v: Any, A: Any, D: Any, s: Any) -> dict[str, Any]:
-        out = {"W": s * ((D * v[:, None]) * params["a"][None, :]).T @ X}
+    def _pullback(self, params: Params, X: Any, v: Any, A: Any, D: Any,
+                  be: Backend) -> dict[str, Any]:
+        s = self._scale(be)
+        out = {"W": be.matmul(s * ((D * v[:, None]) * params["a"][None, :]).T, X)}
         if self.train_outer:
-            out["a"] = s * (A.T @ v)
+            out["a"] = s * be.matmul(A.T, v)
         return out
 
     def forward_vjp(self, params: Params, X: Any,
@@ -227,9 +229,9 @@ class TwoLayer(Model):
         that overrides :meth:`forward` or :meth:`vjp` gets the two passes)."""
         if type(self).forward is not TwoLayer.forward or type(self).vjp is not TwoLayer.vjp:
             return super().forward_vjp(params, X, be)
-        A, D = self._act(X @ params["W"].T, be)
-        f = self._scale(be) * (A @ params["a"])
-        return f, lambda v: self._pullback(params, X, v, A, D, self._scale(be))
+        A, D = self._act(be.matmul(X, params["W"].T), be)
+        f = self._scale(be) * be.matmul(A, params["a"])
+        return f, lambda v: self._pullback(params, X, v, A, D, be)
 
     @property
     def batches(self) -> bool:
