@@ -11,7 +11,6 @@ product (the baseline) and as shipped.
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 
@@ -20,18 +19,14 @@ from verify.arith.mpmatmul import exact_matmul
 from verify.dynamics.gd import StepRule, gradient_descent
 from verify.problem.losses import make_loss
 from verify.problem.models import TwoLayer
+from batch_speed import best  # this folder's benchmark (its folder is on sys.path)
 from common import write_json
 
 SIZES = ((20, 200, 50), (360, 64, 12), (50, 1000, 100))
 
 
 def _best(f, repeats: int = 3) -> float:
-    out = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        f()
-        out.append(time.perf_counter() - t0)
-    return min(out)
+    return best(f, repeats)
 
 
 class _Plain(MPMath):
