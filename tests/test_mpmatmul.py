@@ -79,3 +79,20 @@ def test_infinities_use_the_plain_product():
     A = np.array([[ctx.inf, ctx.mpf(1)]], dtype=object)
     B = np.array([ctx.mpf(2), ctx.mpf(3)], dtype=object)
     assert exact_matmul(A, B, ctx)[0] == ctx.inf
+
+
+def test_rows_of_very_different_scales_are_each_exact(monkeypatch):
+    """A neuron whose weights sit 2^-90000 below the others: each row on its own exponent,
+    no fall back to the plain product, every entry within 1.25 ulp."""
+    ctx, rng = _ctx(), np.random.default_rng(3)
+    A = _mp(ctx, rng.normal(size=(3, 6))) / 3
+    A[1, :] = A[1, :] * ctx.mpf(2) ** -90000
+    A[1, 2] = A[1, 2] * ctx.mpf(2) ** -4000  # and a spread inside that row
+    B = _mp(ctx, rng.uniform(0.5, 2.0, size=(6, 2)))
+    import verify.arith.mpmatmul as mm
+    calls = []
+    real = mm._within
+    monkeypatch.setattr(mm, "_within", lambda *a: calls.append(real(*a)) or calls[-1])
+    got = exact_matmul(A, B, ctx)
+    assert calls == [True]
+    assert _ulps(ctx, got, _exact(A, B)) <= 1.25

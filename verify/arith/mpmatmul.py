@@ -2,17 +2,18 @@ r"""Matrix products of mpmath numbers in exact integer arithmetic, rounded once.
 
 A numpy object-array product ``A @ B`` of ``mpf`` entries costs one mpmath multiplication and
 one addition (each a few microseconds of Python) per term, and rounds after each of them.
-Here every entry :math:`x = \pm m\,2^{e}` of a matrix is written on the matrix's smallest
-exponent :math:`e_0` as the integer :math:`\pm m\,2^{e - e_0}`, so that
+Here every entry :math:`x = \pm m\,2^{e}` of row :math:`i` of ``A`` is written on that row's
+smallest exponent :math:`e_i` as the integer :math:`\pm m\,2^{e - e_i}` (columns of ``B``
+likewise, exponents :math:`f_j`), so that
 
-.. math:: (AB)_{ij} = 2^{e_A + e_B} \sum_k a_{ik} b_{kj}
+.. math:: (AB)_{ij} = 2^{e_i + f_j} \sum_k a_{ik} b_{kj}
 
 with Python integers exactly (about 50 ns a term), and each entry of the product is rounded
 once to the context's precision (round to nearest). The result is the correctly rounded
 product, at least as accurate as the sequential one it replaces (whose error is up to
 :math:`k\,2^{-p} \sum_k |a_{ik} b_{kj}|`).
 
-An operand whose entries spread over more than ``prec + GUARD + log2 k`` bits (loss weights
+A row (column) whose entries spread over more than ``prec + GUARD + log2 k`` bits (loss weights
 :math:`e^{-q_i}` late in training span tens of thousands of bits) drops the entries below
 that, when a bound on what they could add stays under a quarter ulp of every entry of the
 product (error at most 1.25 ulp instead of 0.5). When that bound fails, or an operand holds
@@ -32,88 +33,89 @@ from typing import Any
 import numpy as np
 from mpmath.libmp import from_man_exp
 
-#: Bits kept below an operand's largest entry (beyond the precision and log2 of the inner
-#: dimension): smaller entries are dropped when the operand spreads wider than that.
+#: Bits kept below a line's largest entry (beyond the precision and log2 of the inner
+#: dimension): smaller entries are dropped when the line spreads wider than that.
 GUARD = 64
+_NONE = -(1 << 62)
 
 
 @dataclass(frozen=True)
-class _Scaled:
-    """An operand as integers on one exponent, with per-line bounds of what was dropped.
+class _Lines:
+    """An operand's lines (rows of a left operand, columns of a right one) as integers.
 
-    ``ints * 2**e0`` is the operand with the entries below ``2**cut`` set to zero;
-    ``dropped[l]`` is True when line ``l`` (a row of a left operand, a column of a right
-    one) lost an entry, ``top[l]`` the exponent bound ``|entry| < 2**top[l]`` of its entries.
+    Line ``l`` is ``ints[l] * 2**e[l]`` with its entries below ``2**cut[l]`` set to zero;
+    ``dropped[l]`` says whether it lost one, and ``top[l]`` bounds its entries,
+    ``|entry| < 2**top[l]``.
     """
 
     ints: np.ndarray
-    e0: int
-    cut: int
-    dropped: np.ndarray
-    top: np.ndarray
+    e: tuple[int, ...]
+    cut: tuple[int, ...]
+    dropped: tuple[bool, ...]
+    top: tuple[int, ...]
 
 
-def _parts(M: np.ndarray, ctx: Any) -> list[tuple[int, int, int, int]] | None:
-    """``(sign, mantissa, exponent, magnitude exponent)`` of each entry; None on inf/nan."""
-    out = []
-    for x in M.ravel():
-        t = getattr(x, "_mpf_", None)
-        if t is None:
-            t = ctx.convert(x)._mpf_
-        sign, man, exp, bc = t
-        if not man and exp:  # inf or nan
-            return None
-        out.append((sign, int(man), exp, exp + bc) if man else (0, 0, 0, None))
-    return out
+def _parts(x: Any, ctx: Any) -> tuple[int, int, int, int | None] | None:
+    """``(sign, mantissa, exponent, magnitude exponent)`` of one entry; None on inf/nan."""
+    t = getattr(x, "_mpf_", None)
+    if t is None:
+        t = ctx.convert(x)._mpf_
+    sign, man, exp, bc = t
+    if not man:
+        return None if exp else (0, 0, 0, None)
+    return sign, int(man), exp, exp + bc
 
 
-def _scaled(M: np.ndarray, ctx: Any, inner: int, axis: int) -> _Scaled | None:
-    """``M`` (2-d) as integers; ``axis`` 0 for a left operand (lines are rows), 1 for a right."""
-    parts = _parts(M, ctx)
-    if parts is None:
+def _line(row: np.ndarray, ctx: Any, keep: int) -> tuple[list[int], int, int, bool, int] | None:
+    """One line as integers on its smallest kept exponent (see :class:`_Lines`)."""
+    parts = [_parts(x, ctx) for x in row]
+    if any(p is None for p in parts):
         return None
-    mags = [g for *_, g in parts if g is not None]
-    emax = max(mags) if mags else 0
-    cut = emax - (ctx.prec + GUARD + int(inner).bit_length())
-    kept = [(s, m, e, g) if g is not None and g >= cut else (0, 0, 0, g) for s, m, e, g in parts]
-    exps = [e for s, m, e, g in kept if m]
-    e0 = min(exps) if exps else 0
-    ints = np.array([(-m if s else m) << (e - e0) if m else 0 for s, m, e, _ in kept] or [0],
-                    dtype=object)[: len(kept)].reshape(M.shape)
-    lost = np.array([g is not None and g < cut for *_, g in parts], dtype=bool).reshape(M.shape)
-    mag = np.array([g if g is not None else -(1 << 62) for *_, g in parts],
-                   dtype=np.int64).reshape(M.shape)
-    if axis == 1:
-        lost, mag = lost.T, mag.T
-    return _Scaled(ints, e0, cut, lost.any(axis=1), mag.max(axis=1, initial=-(1 << 62)))
+    mags = [p[3] for p in parts if p[3] is not None]
+    if not mags:
+        return [0] * len(parts), 0, _NONE, False, _NONE
+    top, cut = max(mags), max(mags) - keep
+    kept = [p for p in parts if p[3] is not None and p[3] >= cut]
+    e0 = min(p[2] for p in kept)
+    ints = [((-m if s else m) << (e - e0)) if g is not None and g >= cut else 0
+            for s, m, e, g in parts]
+    return ints, e0, cut, len(kept) < len(mags), top
 
 
-def _within(exact: np.ndarray, e: int, a: _Scaled, b: _Scaled, inner: int, prec: int) -> bool:
+def _lines(M: np.ndarray, ctx: Any, keep: int) -> _Lines | None:
+    """The rows of ``M`` (2-d) as :class:`_Lines`; None on inf/nan."""
+    rows = [_line(r, ctx, keep) for r in M]
+    if any(r is None for r in rows):
+        return None
+    ints = np.empty(M.shape, dtype=object)
+    for i, r in enumerate(rows):
+        ints[i, :] = r[0]
+    return _Lines(ints, *(tuple(r[k] for r in rows) for k in range(1, 5)))
+
+
+def _within(exact: np.ndarray, a: _Lines, b: _Lines, inner: int, prec: int) -> bool:
     """Whether what was dropped is below a quarter ulp of every entry of the product.
 
-    A dropped term of entry ``(j, l)`` is at most ``2**(cut_A + top_B[l])`` (row ``j`` of A
-    lost it) or ``2**(top_A[j] + cut_B)``, and there are at most ``inner`` of each.
+    A dropped term of entry ``(j, l)`` is below ``2**(cut_A[j] + top_B[l])`` (row ``j`` of A
+    lost it) or ``2**(top_A[j] + cut_B[l])``, and there are at most ``inner`` of each.
     """
     bits = int(inner).bit_length()
-    for j in range(exact.shape[0]):
-        for col in range(exact.shape[1]):
-            bound = -(1 << 62)
-            if a.dropped[j]:
-                bound = max(bound, a.cut + int(b.top[col]) + bits)
-            if b.dropped[col]:
-                bound = max(bound, int(a.top[j]) + b.cut + bits)
-            if bound == -(1 << 62):
-                continue
-            c = int(exact[j, col])
-            if c == 0 or (abs(c).bit_length() - 1 + e) - prec - 2 < bound + 1:
-                return False
+    for j, col in zip(*np.nonzero(np.ones(exact.shape, dtype=bool))):
+        bound = max(a.cut[j] + b.top[col] if a.dropped[j] else _NONE,
+                    a.top[j] + b.cut[col] if b.dropped[col] else _NONE)
+        if bound == _NONE:
+            continue
+        c = int(exact[j, col])
+        if c == 0 or abs(c).bit_length() - 1 + a.e[j] + b.e[col] - prec - 3 < bound + bits:
+            return False
     return True
 
 
 def exact_matmul(A: np.ndarray, B: np.ndarray, ctx: Any) -> np.ndarray:
     """``A @ B`` for object arrays of ``mpf`` (1-d or 2-d), rounded once per entry.
 
-    Entries of an operand below ``2**(-prec - GUARD - log2 k)`` of its largest are dropped
+    Entries of a row of ``A`` (column of ``B``) below ``2**(-prec - GUARD - log2 k)`` of its
+    largest are dropped
     when, for every entry of the product, their largest possible sum stays below a quarter
     ulp of it (the error is then at most 1.25 ulp); otherwise, and on an infinity or a NaN,
     the product is the plain object-array one.
@@ -142,15 +144,18 @@ def exact_matmul(A: np.ndarray, B: np.ndarray, ctx: Any) -> np.ndarray:
         return A @ B
     A2, B2 = A.reshape(1, -1) if A.ndim == 1 else A, B.reshape(-1, 1) if B.ndim == 1 else B
     inner = A2.shape[1]
-    a, b = _scaled(A2, ctx, inner, 0), _scaled(B2, ctx, inner, 1)
+    keep = ctx.prec + GUARD + int(inner).bit_length()
+    a, b = _lines(A2, ctx, keep), _lines(B2.T, ctx, keep)
     if a is None or b is None:
         return A @ B
-    exact, e = a.ints @ b.ints, a.e0 + b.e0
-    if (a.dropped.any() or b.dropped.any()) and not _within(exact, e, a, b, inner, ctx.prec):
+    exact = a.ints @ b.ints.T
+    if (any(a.dropped) or any(b.dropped)) and not _within(exact, a, b, inner, ctx.prec):
         return A @ B
     make, prec = ctx.make_mpf, ctx.prec
     out = np.empty(exact.shape, dtype=object)
-    out.ravel()[:] = [make(from_man_exp(int(c), e, prec, "n")) for c in exact.ravel()]
+    for j in range(exact.shape[0]):
+        out[j, :] = [make(from_man_exp(int(c), a.e[j] + eb, prec, "n"))
+                     for c, eb in zip(exact[j], b.e)]
     if A.ndim == 1 and B.ndim == 1:
         return out[0, 0]
     return out[0] if A.ndim == 1 else out[:, 0] if B.ndim == 1 else out
