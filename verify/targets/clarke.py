@@ -38,6 +38,11 @@ from verify.targets.solve import solve_clarabel
 
 FACE_RTOLS = (1e-10, 1e-8, 1e-6, 1e-4)  # thresholds tried to read the solver's face for the polish
 SOLVE_TOLS = (1e-12, 1e-10, 1e-9)  # Clarabel tolerances tried in turn until the status is optimal
+#: Clarabel settings tried, each over every tolerance, while no solve is ``optimal``: the
+#: defaults first; then without Ruiz equilibration, which on a well-scaled SOCP that stalls one
+#: ulp short of its tolerance (status ``optimal_inaccurate`` on some CPUs, ``optimal`` on
+#: others, from last-bit differences of its input) reaches ``optimal`` at the same objective.
+SOLVE_SETTINGS: tuple[dict[str, Any], ...] = ({}, {"equilibrate_enable": False})
 
 
 def clarke_kkt(
@@ -60,7 +65,8 @@ def clarke_kkt(
         L, the degree of homogeneity of :math:`q_i`.
     tols
         Clarabel gap/feasibility tolerances, tried in turn until one solve reports
-        ``optimal`` (at 1e-12 this SOCP often ends ``optimal_inaccurate``); the last
+        ``optimal`` (at 1e-12 this SOCP often ends ``optimal_inaccurate``), with the default
+        settings and then with each further entry of :data:`SOLVE_SETTINGS`; the last
         status is kept if none does, and the target is then not ok.
     cert_tol
         Tolerance of every certificate entry.
@@ -198,22 +204,28 @@ def _solve_first_optimal(
     theta: np.ndarray, G0: np.ndarray, kinks: KinkTerms, margins: np.ndarray,
     tols: tuple[float, ...],
 ) -> tuple[np.ndarray | None, np.ndarray, Any, str]:
-    """Solve at each tolerance in turn until Clarabel reports ``optimal``; note what was tried."""
+    """Solve at each tolerance in turn, under each of :data:`SOLVE_SETTINGS` in turn, until
+    Clarabel reports ``optimal``; note what was tried."""
     if not tols:
         raise ValueError("tols must name at least one Clarabel tolerance")
     tried = []
-    for tol in tols:
-        lam, mu, info = _solve(theta, G0, kinks, margins, tol)
-        tried.append(f"tol={tol:.0e}: {info.status}")
+    for settings in SOLVE_SETTINGS:
+        for tol in tols:
+            lam, mu, info = _solve(theta, G0, kinks, margins, tol, settings)
+            tried.append(f"tol={tol:.0e}{''.join(f', {k}={v}' for k, v in settings.items())}: "
+                         f"{info.status}")
+            if info.status == "optimal":
+                break
         if info.status == "optimal":
             break
-    note = f"Clarabel SOCP ({', '.join(tried)}): {info.iterations} iterations, {info.seconds:.3g} s"
+    note = f"Clarabel SOCP ({'; '.join(tried)}): {info.iterations} iterations, {info.seconds:.3g} s"
     note += f"; {kinks.count} kink terms (tau={kinks.tau:g})"
     return lam, mu, info, note + "".join(f"; warning: {m}" for m in info.warnings)
 
 
 def _solve(
-    theta: np.ndarray, G0: np.ndarray, kinks: KinkTerms, margins: np.ndarray, tol: float
+    theta: np.ndarray, G0: np.ndarray, kinks: KinkTerms, margins: np.ndarray, tol: float,
+    settings: dict[str, Any],
 ) -> tuple[np.ndarray | None, np.ndarray, Any]:
     """Clarabel on the eps + delta SOCP (variables scaled by ||theta||^2)."""
     t = float(np.linalg.norm(theta))
@@ -225,7 +237,7 @@ def _solve(
         fit = fit + kinks.vectors.T @ mu
         cons = [mu >= kinks.lo * lam[kinks.rows], mu <= kinks.hi * lam[kinks.rows]]
     obj = cp.norm(theta / t - fit * t) + (margins - 1.0) @ lam
-    info = solve_clarabel(cp.Problem(cp.Minimize(obj), cons), tol=tol)
+    info = solve_clarabel(cp.Problem(cp.Minimize(obj), cons), tol=tol, settings=settings)
     if lam.value is None:
         return None, np.zeros(kinks.count), info
     s = t * t
