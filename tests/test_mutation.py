@@ -1,7 +1,7 @@
 """Mutation conformance of every registered theorem (verify.testing.mutation_report).
 
 On the evidence of one quick run per theorem (its first quick case, shared by the
-session), each claim's expectation is moved past its resolution and must turn the verdict
+module), each claim's expectation is moved past its resolution and must turn the verdict
 (FAIL; a FAIL must stop failing), re-judging only.  A claim ending PASS, FAIL or XFAIL must
 have a finite resolution unless declared a diagnostic; SKIPPED and UNDECIDED claims are
 reported (as warnings), not failed.
@@ -10,7 +10,8 @@ To keep the suite fast, sweeps are cut to their first :data:`SWEEP_VALUES` value
 most :data:`SWEEP_SEEDS` seeds (:func:`verify.testing.short_sweeps`; the full quick sweeps
 of lai2026, chizat-bach2020-f1 and lyu2021-symmetric take minutes): a sweep claim is checked
 on less evidence than its quick-profile row (``verify.testing.check_mutation`` uses the
-full sweeps).
+full sweeps).  The same shared run is the first of the two runs of the reproducibility
+check (:func:`verify.testing.check_quick_reproducible`, here on these sweeps).
 """
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ import warnings
 import pytest
 
 from verify.spec import registry
-from verify.testing import MutationReport, QuickRun, mutation_report, quick_evidence, short_sweeps
+from verify.testing import (MutationReport, QuickRun, mutation_report, quick_evidence,
+                            reproducible_part, short_sweeps)
 
 #: Sweep values and seeds kept per sweep (see the module docstring).
 SWEEP_VALUES, SWEEP_SEEDS = 3, 2
@@ -28,14 +30,18 @@ SWEEP_VALUES, SWEEP_SEEDS = 3, 2
 THEOREMS = list(registry.theorems())
 
 
-@pytest.fixture(scope="session")
+def _short(tid: str):
+    return short_sweeps(registry.get(tid), SWEEP_VALUES, SWEEP_SEEDS)
+
+
+@pytest.fixture(scope="module")
 def quick_runs():
-    """One quick run per theorem for the session, computed when first asked for."""
+    """One quick run per theorem for the module, computed when first asked for."""
     runs: dict[str, QuickRun] = {}
 
     def get(tid: str) -> QuickRun:
         if tid not in runs:
-            runs[tid] = quick_evidence(short_sweeps(registry.get(tid), SWEEP_VALUES, SWEEP_SEEDS))
+            runs[tid] = quick_evidence(_short(tid))
         return runs[tid]
     return get
 
@@ -53,6 +59,16 @@ def _conforms(tid: str, report: MutationReport) -> None:
 @pytest.mark.parametrize("tid", THEOREMS)
 def test_mutation_conformance(tid, quick_runs):
     _conforms(tid, mutation_report(registry.get(tid), quick_runs(tid)))
+
+
+@pytest.mark.parametrize("tid", THEOREMS)
+def test_quick_reproducible(tid, quick_runs):
+    """A fresh run of the shared quick case (its sweeps recomputed: each run_case call owns
+    its sweep runs) repeats the shared run's rows, series, assumptions and audit bit for bit."""
+    shared = quick_runs(tid)
+    fresh = quick_evidence(_short(tid), shared.case)
+    assert reproducible_part(fresh.record) == reproducible_part(shared.record), (
+        f"{tid}: quick case {shared.case.label} is not reproducible")
 
 
 @pytest.mark.slow
