@@ -18,7 +18,7 @@ import verify.report.format
 from verify.claims import Bound, Frequency, Limit, Monotone, Scaling, Series
 from verify.errors import UserError
 from verify.io import atomic_write_text
-from verify.report import render, render_plots
+from verify.report import parallel, render, render_plots
 from verify.report.content import case_tables, sweep_targets_table
 from verify.report.evidence import (BoundReading, FrequencyReading, LimitReading,
                                     MonotoneReading, Reading, ScalingReading, read)
@@ -349,3 +349,15 @@ def test_report_imports_only_at_module_level() -> None:
                    and (n.module or "").startswith("verify") for a in n.names
                    if a.name.startswith("_")]
         assert not private, f"{path.name} imports private names {private}"
+
+
+def test_plots_drawn_on_two_processes_are_the_same_bytes(results: dict) -> None:
+    """verify.report.parallel: the rows split among forked processes give, in row order, the
+    bytes drawn in turn (enough plots that the pool is used)."""
+    data = copy.deepcopy(results)
+    rows = data["rows"]
+    data["rows"] = [{**rows[i % len(rows)], "claim": f"c{i}"} for i in range(parallel.MIN_PARALLEL)]
+    assert parallel.can_fork()
+    serial = render_plots(data, jobs=1)
+    assert len(serial) >= parallel.MIN_PARALLEL // 2  # most rows have a plot
+    assert list(render_plots(data, jobs=2).items()) == list(serial.items())

@@ -205,6 +205,13 @@ def _arc_points(X: np.ndarray, w: np.ndarray, i: int) -> np.ndarray:
     return np.cos(ang)[:, None] * e1[0] + np.sin(ang)[:, None] * e1[1]
 
 
+def _abs_g(U: np.ndarray, X: np.ndarray, w: np.ndarray, chunk: int) -> np.ndarray:
+    r""":math:`|g(u)|` at each row of ``U``, ``chunk`` rows at a time (the (rows, n) products
+    stay in cache)."""
+    return np.concatenate([np.abs(np.maximum(U[lo:lo + chunk] @ X.T, 0.0) @ w)
+                           for lo in range(0, U.shape[0], chunk)] or [np.zeros(0)])
+
+
 def sphere_sup(X: np.ndarray, w: np.ndarray, chunk: int = 4096) -> tuple[float, np.ndarray, np.ndarray]:
     r""":math:`\sup_{\|u\|=1}|g(u)|`, :math:`g(u) = \sum_iw_i(\langle x_i, u\rangle)_+`, exactly in
     :math:`\mathbb R^3` for inputs in general position (derived here).
@@ -240,11 +247,11 @@ def sphere_sup(X: np.ndarray, w: np.ndarray, chunk: int = 4096) -> tuple[float, 
     V = np.concatenate([V, -V])
     i, j = np.concatenate([i, i]), np.concatenate([j, j])
     P = V @ X.T
-    if np.any(np.partition(np.abs(P), 2, axis=1)[:, 2] <= 1e-10 * np.linalg.norm(X, axis=1).max()):
+    if np.any(np.count_nonzero(np.abs(P) <= 1e-10 * np.linalg.norm(X, axis=1).max(), axis=1) > 2):
         raise ValueError("inputs not in general position (three planes through one line)")
     arcs = np.concatenate([_arc_points(X, w, k) for k in range(n)])
     U = np.concatenate([V, arcs])
-    vals = np.abs(np.maximum(U @ X.T, 0.0) @ w)
+    vals = np.concatenate([np.abs(np.maximum(P, 0.0) @ w), _abs_g(arcs, X, w, chunk)])
     best = float(vals.max())
     wX, keep_U, keep_v = w[:, None] * X, [U], [vals]
     for lo in range(0, V.shape[0], chunk):

@@ -36,7 +36,7 @@ from verify.spec import registry
 from verify.spec.cases import PROFILES
 from verify.problem.data import load_npz
 from verify.errors import UserError, one_line
-from verify.cli.args import Parser, Version, add_set, add_workers, executor
+from verify.cli.args import Parser, Version, add_set, add_workers, executor, usable_cores
 from verify.cli.progress import RunProgress
 from verify.engine.results import assemble, load, merge, provenance, write
 from verify.engine.case import sized
@@ -130,10 +130,11 @@ def _jobs(args: argparse.Namespace) -> list[Job]:
     return jobs
 
 
-def publish(doc: dict[str, Any], out: Path) -> None:
-    """Render the report of ``doc`` into ``out`` (and the stress pages when it is a sweep);
-    plots the report no longer references are removed."""
-    keep = {p.name for p in render(doc, out)}
+def publish(doc: dict[str, Any], out: Path, jobs: int | None = None) -> None:
+    """Render the report of ``doc`` into ``out`` (and the stress pages when it is a sweep),
+    its plots drawn by ``jobs`` processes (default: every usable core); plots the report no
+    longer references are removed."""
+    keep = {p.name for p in render(doc, out, min(jobs or usable_cores(), usable_cores()))}
     if "stress" in doc:
         keep |= set(stress.render(doc, out)[2])
     outdir.prune_plots(out, keep)
@@ -160,7 +161,7 @@ def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
         doc = assemble(cases, prov)
         report = merge(previous, doc) if previous is not None else doc
         write(report, out)
-        publish(report, out)
+        publish(report, out, workers)
     return _summarize(doc, args.strict, out)
 
 

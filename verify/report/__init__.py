@@ -27,18 +27,21 @@ from verify.report.html import render_pages
 from verify.io import SCHEMA_VERSION, atomic_write_bytes, atomic_write_text
 from verify.report.format import plot_filename
 from verify.report.markdown import render_markdown
+from verify.report.parallel import draw_all
 from verify.report.plots import plot_row
 
 __all__ = ["render", "render_plots"]
 
 
-def render_plots(results: Mapping[str, Any]) -> dict[tuple[str, str], tuple[str, bytes]]:
+def render_plots(results: Mapping[str, Any], jobs: int = 1) -> dict[tuple[str, str], tuple[str, bytes]]:
     """The plot of every ``(case, claim)`` that has one, as ``(file name, SVG bytes)``.
 
     Parameters
     ----------
     results
         The parsed results.json.
+    jobs
+        Processes drawing them (:func:`verify.report.parallel.draw_all`; same bytes).
 
     Returns
     -------
@@ -46,15 +49,11 @@ def render_plots(results: Mapping[str, Any]) -> dict[tuple[str, str], tuple[str,
         Keyed by ``(case, claim)`` in row order; rows without a series are absent.
     """
     records = {c.get("case", ""): c for c in results.get("cases") or []}
-    plots: dict[tuple[str, str], tuple[str, bytes]] = {}
+    rows: dict[tuple[str, str], Mapping[str, Any]] = {}
     for row in results.get("rows") or []:
-        key = (str(row.get("case", "")), str(row.get("claim", "")))
-        if key in plots:
-            continue
-        svg = plot_row(row, records.get(key[0]))
-        if svg is not None:
-            plots[key] = (plot_filename(*key), svg)
-    return plots
+        rows.setdefault((str(row.get("case", "")), str(row.get("claim", ""))), row)
+    svgs = draw_all(plot_row, [(row, records.get(key[0])) for key, row in rows.items()], jobs)
+    return {key: (plot_filename(*key), svg) for key, svg in zip(rows, svgs) if svg is not None}
 
 
 def _check(results: Any) -> None:
@@ -67,7 +66,7 @@ def _check(results: Any) -> None:
                         f"version {SCHEMA_VERSION}: re-run `verify run` or upgrade verify")
 
 
-def render(results: dict, out_dir: Path) -> list[Path]:
+def render(results: dict, out_dir: Path, jobs: int = 1) -> list[Path]:
     """Write summary.md, the HTML pages and plots/*.svg for ``results`` into ``out_dir``.
 
     Parameters
@@ -77,6 +76,8 @@ def render(results: dict, out_dir: Path) -> list[Path]:
     out_dir
         Output directory, created if needed.  Existing files of the same names are
         replaced atomically; other files are left alone.
+    jobs
+        Processes drawing the plots (:func:`render_plots`).
 
     Returns
     -------
@@ -91,7 +92,7 @@ def render(results: dict, out_dir: Path) -> list[Path]:
     """
     _check(results)
     out_dir = Path(out_dir)
-    plots = render_plots(results)
+    plots = render_plots(results, jobs)
     written = [atomic_write_bytes(out_dir / "plots" / name, svg) for name, svg in plots.values()]
     names = {key: name for key, (name, _) in plots.items()}
     written.append(atomic_write_text(out_dir / "summary.md", render_markdown(results, names)))
