@@ -290,3 +290,26 @@ def test_prepare_checks_before_any_work(tmp_path):
     with pytest.raises(cli_main.UserError, match="not a writable directory"):
         outdir.prepare(Path("/proc/verify-out"))
     assert time.perf_counter() - started < 1.0
+
+
+def _verify_run(out: Path, env: dict[str, str], cwd: Path) -> list[dict]:
+    cmd = [sys.executable, "-m", "verify", "run", SOUDRY, "--profile", "quick", "--jobs", "1",
+           "--out", str(out)]
+    done = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, check=False)
+    assert done.returncode in (0, 1), done.stderr
+    rows = json.loads((out / "results.json").read_text())["rows"]
+    return [{k: r.get(k) for k in ("case", "claim", "outcome", "measured", "evidence")} for r in rows]
+
+
+def test_compiled_kernels_are_cached_in_the_output_directory(tmp_path):
+    """Without NUMBA_CACHE_DIR, `verify run` caches the compiled kernels in OUT/.cache/numba
+    and writes nothing outside OUT; a run loading them from a user's NUMBA_CACHE_DIR writes
+    no cache of its own and gives the same rows."""
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_CACHE_DIR"}
+    env["VERIFY_CASES_DIR"] = str(TINY.parent)
+    first = _verify_run(tmp_path / "one", env, tmp_path)
+    cache = tmp_path / "one" / outdir.KERNEL_CACHE
+    assert list(cache.rglob("*.nbi")) and list(cache.rglob("*.nbc"))  # index and compiled code
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["one"]
+    again = _verify_run(tmp_path / "two", env | {"NUMBA_CACHE_DIR": str(cache)}, tmp_path)
+    assert again == first and not (tmp_path / "two" / ".cache").exists()

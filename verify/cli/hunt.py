@@ -36,6 +36,7 @@ def command(args: argparse.Namespace, argv: Sequence[str]) -> int:
     interrupt (Ctrl-C) ends the search early: what was found is saved, exit code 130.
     """
     out = outdir.prepare(args.out)  # before anything is read or run
+    outdir.cache_kernels(out)
     thm = registry.get(args.theorem)
     check_arguments(thm, args.budget, args.drop, args.seed, args.profile, args.shrink)
     cmd = "verify " + shlex.join(argv)

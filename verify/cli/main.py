@@ -143,6 +143,7 @@ def publish(doc: dict[str, Any], out: Path, jobs: int | None = None) -> None:
 def cmd_run(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """Run, write results.json and the report; return the exit code."""
     out = outdir.prepare(args.out)  # before anything is read or run
+    outdir.cache_kernels(out)
     submit, workers = executor(args.jobs, args.scheduler)
     jobs = _jobs(args)
     command = "verify " + shlex.join(argv)

@@ -13,6 +13,9 @@
   another is refused with the fix, unless ``--fresh`` (replace it) or, for ``verify run``,
   ``--append`` (merge the rows: :func:`verify.engine.results.merge`).
 * :func:`prune_plots` removes the plots the rendered report no longer references.
+* :func:`cache_kernels` keeps the compiled GD kernels in ``OUT/.cache/numba`` (unless
+  ``NUMBA_CACHE_DIR`` names another place), so the worker processes of a run, and later runs
+  into the same directory, load them instead of compiling them again.
 """
 from __future__ import annotations
 
@@ -25,12 +28,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
+from verify.dynamics.kernel import enable_cache
 from verify.engine.results import load
 from verify.errors import UserError, one_line
 
 LOCK = ".verify.lock"
 #: Folders and files verify keeps in an output directory (a wrong kind of entry there is refused).
-FOLDERS = ("cases", "sweeps", "plots", "counterexamples")
+FOLDERS = ("cases", "sweeps", "plots", "counterexamples", ".cache")
+#: Where the compiled kernels are cached in an output directory (:func:`cache_kernels`).
+KERNEL_CACHE = Path(".cache") / "numba"
 FILES = ("results.json", "summary.md", "index.html", "stress.md", "hunt.json", LOCK)
 
 
@@ -70,6 +76,14 @@ def prepare(out: Path, flag: str = "--out") -> Path:
             raise UserError(f"{out / name} is a folder where verify writes a file; move it away or "
                             f"choose another {flag}")
     return out
+
+
+def cache_kernels(out: Path) -> None:
+    """Cache the compiled GD kernels in ``out/.cache/numba`` for this command and the worker
+    processes it starts (:func:`verify.dynamics.kernel.enable_cache`), unless the user's
+    ``NUMBA_CACHE_DIR`` names another place.  Results never depend on it."""
+    if not os.environ.get("NUMBA_CACHE_DIR"):
+        enable_cache(out / KERNEL_CACHE)
 
 
 def _holder(fd: int) -> str:

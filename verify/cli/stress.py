@@ -83,6 +83,7 @@ def _bar(total: int) -> Progress:
 def command(args: argparse.Namespace, argv: Sequence[str]) -> int:
     """``verify stress``: run the sweep, write results, phase diagrams, stress.md; exit code."""
     out = outdir.prepare(args.out)  # before anything is read or run
+    outdir.cache_kernels(out)
     thm = registry.get(args.theorem)
     submit, workers = executor(args.jobs, args.scheduler)
     spec = grid(thm, args.grid or "default") if args.grid or not args.vary else {}

@@ -25,6 +25,7 @@ Codes: ``kind`` 0 linear, 1 two-layer; ``loss`` 0 logistic, 1 exponential, 2 squ
 from __future__ import annotations
 
 import math
+import os
 from typing import Any, Callable
 
 import numpy as np
@@ -41,9 +42,45 @@ LOG2 = math.log(2.0)
 STOP_LOSS_NONFINITE, STOP_NORM_NONFINITE, STOP_MAX_STEPS, STOP_MAX_LOG_T, STOP_MIN_LOSS = 1, 2, 3, 4, 5
 
 
+#: The compiled functions of this module (their on-disk cache is switched on by :func:`enable_cache`).
+_JITTED: list[Any] = []
+
+
+def _cache_dir() -> str | None:
+    """Where compiled kernels are cached: ``NUMBA_CACHE_DIR`` when set (by the user, or by
+    :func:`enable_cache` in a parent process), else nowhere: nothing is written."""
+    return os.environ.get("NUMBA_CACHE_DIR") or None
+
+
 def _jit(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``numba.njit`` (no fastmath: IEEE order kept, no contraction into FMA) when available."""
-    return fn if numba is None else numba.njit(cache=False, fastmath=False)(fn)
+    """``numba.njit`` (no fastmath: IEEE order kept, no contraction into FMA) when available,
+    cached on disk only where :func:`_cache_dir` names a directory."""
+    if numba is None:
+        return fn
+    where = _cache_dir()
+    if where is not None:
+        numba.config.CACHE_DIR = where  # numba read its settings when first imported
+    jitted = numba.njit(cache=where is not None, fastmath=False)(fn)
+    _JITTED.append(jitted)
+    return jitted
+
+
+def enable_cache(path: str | os.PathLike[str]) -> None:
+    """Cache the compiled kernels in ``path``, in this process and in the processes it starts.
+
+    Compiling them costs about 3 s per process (every pool worker, every subprocess); with a
+    cache, a process whose CPU, numba version and kernel source match a cached entry loads it
+    instead (numba checks all three: an entry never outlives a change of any).  The code
+    loaded is the code compiled, so results do not depend on the cache.  ``verify run``,
+    ``stress`` and ``hunt`` cache in their output directory (``OUT/.cache/numba``) unless
+    ``NUMBA_CACHE_DIR`` is set; without either nothing is written.
+    """
+    if numba is None:
+        return
+    os.environ["NUMBA_CACHE_DIR"] = str(path)
+    numba.config.CACHE_DIR = str(path)
+    for fn in _JITTED:
+        fn.enable_caching()
 
 
 @_jit
