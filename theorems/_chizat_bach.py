@@ -37,6 +37,7 @@ factor on a closed form).  The code's plotted margin :math:`\min_iq_i/\|\theta'\
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -68,6 +69,9 @@ PARAMETERS: dict[str, Param] = {
 }
 
 _CACHE: dict[tuple[str, str], Target] = {}  # targets by (name, data fingerprint): sweeps reuse data
+#: Kernel SVM predictions by the digest of their inputs (:func:`kernel_predict`).
+_PREDICTED: dict[str, np.ndarray] = {}
+PREDICTED_MAX = 64
 
 
 def clusters(p: Mapping[str, Any], rng: np.random.Generator) -> tuple[np.ndarray, ...]:
@@ -172,8 +176,23 @@ def arccos_svm(data: Dataset, p: Mapping[str, Any], X: np.ndarray | None = None)
 
 
 def kernel_predict(svm: Target, X: np.ndarray, y: np.ndarray, Xnew: np.ndarray) -> np.ndarray:
-    r""":math:`f(x) = \sum_i\beta_iy_ik(x, x_i)` of a kernel SVM with :math:`k = k_1/2`."""
-    return relu_feature_limit_kernel(Xnew, X) @ (np.asarray(svm["dual"]) * y)
+    r""":math:`f(x) = \sum_i\beta_iy_ik(x, x_i)` of a kernel SVM with :math:`k = k_1/2`.
+
+    It does not change along a trajectory (the data and the SVM are fixed), yet the quantities
+    using it are evaluated at every checkpoint: the values are kept by the bytes of every
+    input (:data:`_PREDICTED`, at most :data:`PREDICTED_MAX` entries, oldest dropped first)."""
+    beta_y = np.asarray(svm["dual"], float) * y
+    digest = hashlib.blake2b(digest_size=16)
+    for a in (X, beta_y, Xnew):
+        a = np.ascontiguousarray(a, float)
+        digest.update(repr(a.shape).encode())
+        digest.update(a.tobytes())
+    key = digest.hexdigest()
+    if key not in _PREDICTED:
+        if len(_PREDICTED) >= PREDICTED_MAX:
+            del _PREDICTED[next(iter(_PREDICTED))]
+        _PREDICTED[key] = relu_feature_limit_kernel(Xnew, X) @ beta_y
+    return _PREDICTED[key].copy()
 
 
 def consistent(data: Dataset, p: Mapping[str, Any]) -> dict[str, Stat]:

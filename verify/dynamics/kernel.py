@@ -181,28 +181,39 @@ def dloss(loss: int, f: np.ndarray, y: np.ndarray, v: np.ndarray) -> float:
 
 @_jit
 def pullback(kind: int, X: np.ndarray, Z: np.ndarray, a: np.ndarray, v: np.ndarray, alpha: float,
-             scale: float, train_outer: bool, GW: np.ndarray, Ga: np.ndarray) -> float:
-    """``J^T v`` into ``GW`` (and ``Ga``); returns ``||J^T v||^2``."""
+             scale: float, train_outer: bool, GWt: np.ndarray, Ga: np.ndarray, C: np.ndarray) -> float:
+    """``J^T v`` into ``GWt`` (the first layer's gradient transposed, ``(d, m)``) and ``Ga``;
+    returns ``||J^T v||^2``.
+
+    Samples outermost, neurons innermost (contiguous, so the compiler vectorizes across
+    neurons): each entry still sums its terms over the samples in order ``i = 0, 1, ...``,
+    the same additions in the same order as a loop with neurons outermost (bit for bit).
+    ``C`` (``(m,)``) is scratch for the per-sample coefficients."""
     n, d = X.shape
-    m = GW.shape[0]
+    m = GWt.shape[1]
     for k in range(m):
         for j in range(d):
-            GW[k, j] = 0.0
+            GWt[j, k] = 0.0
         Ga[k] = 0.0
-        for i in range(n):
-            z = Z[i, k]
+    for i in range(n):
+        vi = v[i]
+        for k in range(m):
             if kind == 0:
-                c = v[i]
+                C[k] = vi
             else:
-                c = scale * ((1.0 if z >= 0.0 else alpha) * v[i] * a[k])
-                Ga[k] += (z if z >= 0.0 else alpha * z) * v[i]
-            for j in range(d):
-                GW[k, j] += c * X[i, j]
+                z = Z[i, k]
+                C[k] = scale * ((1.0 if z >= 0.0 else alpha) * vi * a[k])
+                Ga[k] += (z if z >= 0.0 else alpha * z) * vi
+        for j in range(d):
+            xij = X[i, j]
+            for k in range(m):
+                GWt[j, k] += C[k] * xij
+    for k in range(m):
         Ga[k] *= scale
     gsq = 0.0
     for k in range(m):
         for j in range(d):
-            gsq += GW[k, j] * GW[k, j]
+            gsq += GWt[j, k] * GWt[j, k]
     if kind == 1 and train_outer:
         for k in range(m):
             gsq += Ga[k] * Ga[k]
@@ -288,7 +299,7 @@ def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: n
     n = X.shape[0]
     m, d = W.shape
     Z, f, v = np.empty((n, m)), np.empty(n), np.empty(n)
-    Wt, GW, Ga = np.ascontiguousarray(W.T), np.empty((m, d)), np.empty(m)
+    Wt, GWt, Ga, C = np.ascontiguousarray(W.T), np.empty((d, m)), np.empty(m), np.empty(m)
     log_n = math.log(n)
     while True:
         forward(kind, X, Wt, a, alpha, scale, Z0, Z, f)
@@ -296,7 +307,7 @@ def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: n
         s = dloss(loss, f, y, v)
         if mean:
             s = s - log_n
-        gsq = pullback(kind, X, Z, a, v, alpha, scale, train_outer, GW, Ga)
+        gsq = pullback(kind, X, Z, a, v, alpha, scale, train_outer, GWt, Ga, C)
         log_grad_norm = s + 0.5 * math.log(gsq) if gsq > 0 else -math.inf
         if rule == 0:
             log_eta = base
@@ -318,7 +329,7 @@ def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: n
         factor = math.exp(log_eta + s)
         for kk in range(m):
             for j in range(d):
-                W[kk, j] -= factor * GW[kk, j]
+                W[kk, j] -= factor * GWt[j, kk]
                 Wt[j, kk] = W[kk, j]
             if kind == 1 and train_outer:
                 a[kk] -= factor * Ga[kk]
