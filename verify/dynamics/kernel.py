@@ -210,10 +210,7 @@ def pullback(kind: int, X: np.ndarray, Z: np.ndarray, a: np.ndarray, v: np.ndarr
                 GWt[j, k] += C[k] * xij
     for k in range(m):
         Ga[k] *= scale
-    gsq = 0.0
-    for k in range(m):
-        for j in range(d):
-            gsq += GWt[j, k] * GWt[j, k]
+    gsq = squares(GWt, C)
     if kind == 1 and train_outer:
         for k in range(m):
             gsq += Ga[k] * Ga[k]
@@ -221,19 +218,36 @@ def pullback(kind: int, X: np.ndarray, Z: np.ndarray, a: np.ndarray, v: np.ndarr
 
 
 @_jit
-def sq_norm(W: np.ndarray, a: np.ndarray, kind: int, train_outer: bool, P: np.ndarray,
-            w0_sq: float) -> float:
-    """``||theta||^2`` over the trained arrays; in span coordinates the first layer's is
-    ``||W0||^2 + 2 <P, B> + ||B||^2`` (``P = 0``, ``w0_sq = 0`` in full coordinates)."""
-    cross = 0.0
-    for k in range(P.shape[0]):
-        for j in range(P.shape[1]):
-            cross += P[k, j] * W[k, j]
-    acc = 0.0
-    for k in range(W.shape[0]):
-        for j in range(W.shape[1]):
-            acc += W[k, j] * W[k, j]
-    acc = w0_sq + 2.0 * cross + acc
+def squares(At: np.ndarray, acc: np.ndarray) -> float:
+    """``||A||_F^2`` of ``At`` (``(d, m)``): each column's squares summed over ``j`` in order
+    (vectorized across columns, ``acc`` is scratch ``(m,)``), then the columns in order."""
+    return products(At, At, acc)
+
+
+@_jit
+def products(At: np.ndarray, Bt: np.ndarray, acc: np.ndarray) -> float:
+    """``<A, B>_F`` of ``(d, m)`` arrays in the order of :func:`squares` (fixed, so the same
+    on every CPU: per column over ``j = 0, 1, ...``, then over columns)."""
+    d, m = At.shape
+    for k in range(m):
+        acc[k] = 0.0
+    for j in range(d):
+        for k in range(m):
+            acc[k] += At[j, k] * Bt[j, k]
+    total = 0.0
+    for k in range(m):
+        total += acc[k]
+    return total
+
+
+@_jit
+def sq_norm(Wt: np.ndarray, a: np.ndarray, kind: int, train_outer: bool, Pt: np.ndarray,
+            w0_sq: float, span: bool, scratch: np.ndarray) -> float:
+    """``||theta||^2`` over the trained arrays (``Wt`` the first layer transposed); in span
+    coordinates (``span``) the first layer's is ``||W0||^2 + 2 <P, B> + ||B||^2``."""
+    acc = squares(Wt, scratch)
+    if span:
+        acc = w0_sq + 2.0 * products(Pt, Wt, scratch) + acc
     if kind == 1 and train_outer:
         for k in range(len(a)):
             acc += a[k] * a[k]
@@ -269,7 +283,8 @@ def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: n
     X, y
         Data, ``(n, d)`` and ``(n,)``.
     W, a
-        Trained first layer ``(m, d)`` (the linear model: ``(1, d)``) and outer layer ``(m,)``.
+        Trained first layer ``(m, d)`` (the linear model: ``(1, d)``) and outer layer ``(m,)``;
+        the call works on ``W`` transposed and writes it back when it returns.
     codes
         int64 ``[kind, loss, rule, mean, train_outer]`` (see the module docstring).
     consts
@@ -300,6 +315,7 @@ def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: n
     m, d = W.shape
     Z, f, v = np.empty((n, m)), np.empty(n), np.empty(n)
     Wt, GWt, Ga, C = np.ascontiguousarray(W.T), np.empty((d, m)), np.empty(m), np.empty(m)
+    Pt, span = np.ascontiguousarray(P.T), P.size > 0
     log_n = math.log(n)
     while True:
         forward(kind, X, Wt, a, alpha, scale, Z0, Z, f)
@@ -315,7 +331,7 @@ def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: n
             log_eta = base - log_loss
         else:
             log_eta = base - log_loss - power * math.log(max(-log_loss, 1.0))
-        norm2 = sq_norm(W, a, kind, train_outer, P, w0_sq)
+        norm2 = sq_norm(Wt, a, kind, train_outer, Pt, w0_sq, span, C)
         q_min = math.inf
         for i in range(n):
             q = y[i] * f[i]
@@ -325,13 +341,14 @@ def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: n
         table[k, 3], table[k, 4], table[k, 5] = q_min, log_eta, log_grad_norm
         code = stop_code(k, log_t, log_loss, norm2, max_steps, max_log_t, min_log_loss)
         if code != 0 or k == target:
+            W[:, :] = Wt.T
             return k, log_t, code
         factor = math.exp(log_eta + s)
-        for kk in range(m):
-            for j in range(d):
-                W[kk, j] -= factor * GWt[j, kk]
-                Wt[j, kk] = W[kk, j]
-            if kind == 1 and train_outer:
+        for j in range(d):
+            for kk in range(m):
+                Wt[j, kk] -= factor * GWt[j, kk]
+        if kind == 1 and train_outer:
+            for kk in range(m):
                 a[kk] -= factor * Ga[kk]
         log_t = logaddexp(log_t, log_eta)
         k += 1
