@@ -96,3 +96,26 @@ def test_rows_of_very_different_scales_are_each_exact(monkeypatch):
     got = exact_matmul(A, B, ctx)
     assert calls == [True]
     assert _ulps(ctx, got, _exact(A, B)) <= 1.25
+
+
+def test_a_read_only_operand_is_converted_once_and_never_confused():
+    import verify.arith.mpmatmul as mm
+    ctx, rng = _ctx(), np.random.default_rng(5)
+    X, W = _mp(ctx, rng.standard_normal((7, 4))), _mp(ctx, rng.standard_normal((3, 4)))
+    V = _mp(ctx, rng.standard_normal((3, 7)))
+    plain = (exact_matmul(X, W.T, ctx), exact_matmul(V, X, ctx))
+    X.flags.writeable = False
+    mm._FIXED.clear()
+    kept = (exact_matmul(X, W.T, ctx), exact_matmul(V, X, ctx))
+    again = (exact_matmul(X, W.T, ctx), exact_matmul(V, X, ctx))
+    assert len(mm._FIXED) == 2  # rows (left operand) and columns (right operand)
+    for a, b, c in zip(plain, kept, again):
+        assert np.array_equal(a, b) and np.array_equal(a, c)
+    other = np.array(X * 3, dtype=object)  # another read-only array: its own lines
+    other.flags.writeable = False
+    assert np.array_equal(exact_matmul(other, W.T, ctx), exact_matmul(np.array(other), W.T, ctx))
+    assert not np.array_equal(exact_matmul(other, W.T, ctx), plain[0])
+    del X, kept, again
+    fresh = _mp(ctx, rng.standard_normal((7, 4)))
+    fresh.flags.writeable = False
+    assert np.array_equal(exact_matmul(fresh, W.T, ctx), exact_matmul(np.array(fresh), W.T, ctx))

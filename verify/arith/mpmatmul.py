@@ -20,6 +20,10 @@ product (error at most 1.25 ulp instead of 0.5). When that bound fails, or an op
 an infinity or a NaN, the product is the plain object-array one: the same arithmetic as
 before, only slower.
 
+An operand that cannot change (a read-only array, as gradient descent makes its data ``X``)
+is written in integers once per orientation and precision and kept while it lives
+(:func:`_lines_of`): a GD step multiplies by ``X`` twice, and its lines were most of the work.
+
 References
 ----------
 Knuth, TAOCP vol. 2, section 4.2.2 (exact accumulation); mpmath's ``fdot`` uses the same idea
@@ -27,6 +31,7 @@ for one dot product. Costs: docs/numerics.md, section A.
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,6 +42,9 @@ from mpmath.libmp import from_man_exp
 #: dimension): smaller entries are dropped when the line spreads wider than that.
 GUARD = 64
 _NONE = -(1 << 62)
+#: Lines of read-only operands: (id, orientation, prec, keep) -> (weak reference, lines).
+_FIXED: dict[tuple[int, bool, int, int], tuple[Any, Any]] = {}
+_FIXED_MAX = 8
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,23 @@ def _lines(M: np.ndarray, ctx: Any, keep: int) -> _Lines | None:
     return _Lines(ints, *(tuple(r[k] for r in rows) for k in range(1, 5)))
 
 
+def _lines_of(operand: np.ndarray, M: np.ndarray, cols: bool, ctx: Any, keep: int) -> _Lines | None:
+    """:func:`_lines` of ``M`` (``operand`` or its transpose, ``cols`` saying which), kept for
+    a read-only ``operand``: its entries (immutable ``mpf``) cannot change while it lives, and
+    the weak reference tells a live array from a new one at the same address."""
+    if operand.flags.writeable:
+        return _lines(M, ctx, keep)
+    key = (id(operand), cols, ctx.prec, keep)
+    hit = _FIXED.get(key)
+    if hit is not None and hit[0]() is operand:
+        return hit[1]
+    lines = _lines(M, ctx, keep)
+    if len(_FIXED) >= _FIXED_MAX:
+        _FIXED.pop(next(iter(_FIXED)))
+    _FIXED[key] = (weakref.ref(operand), lines)
+    return lines
+
+
 def _within(exact: np.ndarray, a: _Lines, b: _Lines, inner: int, prec: int) -> bool:
     """Whether what was dropped is below a quarter ulp of every entry of the product.
 
@@ -145,7 +170,7 @@ def exact_matmul(A: np.ndarray, B: np.ndarray, ctx: Any) -> np.ndarray:
     A2, B2 = A.reshape(1, -1) if A.ndim == 1 else A, B.reshape(-1, 1) if B.ndim == 1 else B
     inner = A2.shape[1]
     keep = ctx.prec + GUARD + int(inner).bit_length()
-    a, b = _lines(A2, ctx, keep), _lines(B2.T, ctx, keep)
+    a, b = _lines_of(A, A2, False, ctx, keep), _lines_of(B, B2.T, True, ctx, keep)
     if a is None or b is None:
         return A @ B
     exact = a.ints @ b.ints.T

@@ -135,6 +135,8 @@ def gradient_descent(
         yield from be.descend(model, loss, X, y, params0, rule)
         return
     Xb, yb = be.asarray(X), be.asarray(y)
+    if isinstance(Xb, np.ndarray):
+        Xb.flags.writeable = False  # constant: exact products keep its integer form (mpmatmul)
     params = {k: be.asarray(v) for k, v in params0.items()}
     log_t = -math.inf
     step = 0

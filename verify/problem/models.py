@@ -30,6 +30,17 @@ def _total(a: Any) -> Any:
     return a.sum() if isinstance(a, np.ndarray) else np.sum(a)
 
 
+def _leaky(pos: np.ndarray, Z: Any, alpha: Any) -> Any:
+    """``Z`` where ``pos``, else ``alpha * Z``: for object arrays (mpmath) only the entries
+    that need it are multiplied (the same values as :func:`numpy.where`, fewer products)."""
+    if getattr(Z, "dtype", None) != object:
+        return np.where(pos, Z, alpha * Z)
+    out = np.array(Z, dtype=object, copy=True)
+    neg = ~pos
+    out[neg] = alpha * out[neg]
+    return out
+
+
 def _swap(a: np.ndarray) -> np.ndarray:
     """The last two axes exchanged (``a.T`` of each matrix of a stack)."""
     return np.swapaxes(a, -1, -2)
@@ -205,7 +216,7 @@ class TwoLayer(Model):
         pos = _bool(Z >= 0)
         alpha = be.const(self.alpha)
         one = be.const(1.0)
-        return np.where(pos, Z, alpha * Z), np.where(pos, one, alpha)
+        return _leaky(pos, Z, alpha), np.where(pos, one, alpha)
 
     def forward(self, params: Params, X: Any, be: Backend = _F64) -> Any:
         A, _ = self._act(be.matmul(X, params["W"].T), be)
@@ -218,7 +229,9 @@ class TwoLayer(Model):
     def _pullback(self, params: Params, X: Any, v: Any, A: Any, D: Any,
                   be: Backend) -> dict[str, Any]:
         s = self._scale(be)
-        out = {"W": be.matmul(s * ((D * v[:, None]) * params["a"][None, :]).T, X)}
+        M = (D * v[:, None]) * params["a"][None, :]
+        unit = type(self)._scale is TwoLayer._scale and self.output_scale == 1.0  # s * M == M
+        out = {"W": be.matmul((M if unit else s * M).T, X)}
         if self.train_outer:
             out["a"] = s * be.matmul(A.T, v)
         return out
