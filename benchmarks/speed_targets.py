@@ -15,6 +15,7 @@ it is met.  Nothing here asserts: a target not met is printed as such.
   ``--certified-steps`` steps at (20, 200, 50) (<= 60 s for 10^5; a shorter run is scaled
   linearly and says so).
 * ``verify run --all --profile quick`` into a fresh directory, default ``--jobs`` (<= 60 s).
+* ``lyu_li_digits.py``: ``lyu-li2020-homogeneous`` quick on a real 360 x 64 dataset (<= 120 s).
 * with ``--with-main``: the README's main command without the install (``verify run --all``,
   default profile; <= 5 min); with ``--with-suite``: ``python -m pytest`` in the repository
   (the fast suite; <= 3 min).  Both take minutes, hence optional.
@@ -99,6 +100,9 @@ def measure(certified_steps: int, main_run: bool, suite: bool) -> list[dict]:
     quick, code = _verify_run("--profile", "quick")
     rows.append(_row(f"verify run --all --profile quick (exit {code})", quick, "s", "wall",
                      "<= 60 s", quick <= 60))
+    digits = _script("lyu_li_digits.py")
+    rows.append(_row(f"lyu-li quick on digits 0/1, 360 x 64 (exit {digits['exit']})", digits["wall_s"],
+                     "s", "wall", "<= 120 s", digits["wall_s"] <= 120))
     if main_run:
         wall, code = _verify_run()
         rows.append(_row(f"verify run --all, default profile (exit {code})", wall, "s", "wall",

@@ -101,13 +101,16 @@ def _gap_series(reference) -> Series:
     return Series("kkt_margin_gap", S, np.array(values))
 
 
+REACHED = {"after_log_t": float(S[0])}  # the onset L < l(0), reached at the start
+
+
 @pytest.mark.parametrize("twin, reference", [
     ("1.1 x the KKT margin", lambda p: 1.1 * ll.kkt_margin(p)),
     ("the linear SVM margin ||x|| = 1", lambda p: 1.0),
 ])
 def test_wrong_twins_of_margin_matches_kkt_fail(twin, reference):
-    assert _claim().evaluate(_gap_series(ll.kkt_margin), {}).outcome is PASS
-    r = _claim().evaluate(_gap_series(reference), {})
+    assert _claim().evaluate(_gap_series(ll.kkt_margin), REACHED).outcome is PASS
+    r = _claim().evaluate(_gap_series(reference), REACHED)
     assert r.outcome is FAIL, (twin, r.reason)
 
 
@@ -118,7 +121,7 @@ def test_a_kkt_solve_that_fails_leaves_margin_matches_kkt_undecided(monkeypatch)
         ll.kkt_margin_gap(_point(0.0))
     q = -0.1 / S
     q[-5:] = np.nan  # what the engine records at checkpoints whose solve failed
-    r = _claim().evaluate(Series("kkt_margin_gap", S, q), {})
+    r = _claim().evaluate(Series("kkt_margin_gap", S, q), REACHED)
     assert r.outcome is UNDECIDED
 
 
@@ -128,3 +131,13 @@ def test_the_claim_is_declared_as_documented():
     assert ll.THEOREM.quantities[c.quantity].fn is ll.kkt_margin_gap
     assert dataclasses.replace(c, limit=None).limit is None  # margin_converges stays unnamed
     assert next(c for c in ll.THEOREM.claims if c.name == "margin_converges").limit is None
+
+
+def test_limit_claims_wait_for_the_onset():
+    s = np.linspace(2.0, 14.0, 200)
+    series = Series("gamma", s, 0.5 + 0.3 / s)
+    gated = Limit("c", "gamma", limit=1.0, after_log_t=3.0)
+    assert gated.evaluate(series, {"after_log_t": 3.0}).outcome.value == "FAIL"
+    never = gated.evaluate(series, {"after_log_t": float("inf")})
+    assert never.outcome.value == "UNDECIDED" and "onset never reached" in never.reason
+    assert "after_log_t" in gated.expected_specs() and "after_log_t" not in Limit("c", "g").expected_specs()

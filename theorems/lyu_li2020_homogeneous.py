@@ -8,6 +8,10 @@ margin (every sample classified correctly), the smoothed normalized margin
 the normalized margin converges, and every limit direction is (after rescaling) a KKT
 point of ``min ||theta||^2/2 s.t. y_i f(theta; x_i) >= 1``.
 
+Every claim is conditional on the onset ``L(theta(t_0)) < l(0)``: a run whose loss never
+falls below the loss of a zero margin (e.g. ReLU neurons that die on unscaled real data)
+is UNDECIDED ("onset never reached"), not judged on its pre-onset trajectory.
+
 Our formalization: two-layer leaky-ReLU (``alpha > 0``) and ReLU (``alpha = 0``) networks
 ``sum_k a_k phi(<w_k, x>)`` with both layers trained (L = 2), gradient flow checked with a
 loss-dependent GD step (:class:`verify.dynamics.gd.StepRule`).  The profiles use ``log-normalized``
@@ -151,16 +155,16 @@ THEOREM = Theorem(
         Monotone("smoothed_margin_monotone", "smoothed_margin",
                  r"t \ge t_0 \Rightarrow \tilde\gamma(\theta(t)) \text{ non-decreasing}", after_log_t=ONSET),
         Limit("margin_converges", "normalized_margin", r"\bar\gamma(\theta(t)) \to \bar\gamma_\infty",
-              limit=None, rate=("1/log t", "1/log^2 t"), rtol=1e-2),
+              limit=None, rate=("1/log t", "1/log^2 t"), rtol=1e-2, after_log_t=ONSET),
         Limit("norm_growth", "norm_growth", r"\|\theta(t)\|^2/\log t \to c \in (0,\infty)", reading=True,
-              limit=None, positive=True, rate=("loglog t/log t", "1/log t"), rtol=5e-2),
+              limit=None, positive=True, rate=("loglog t/log t", "1/log t"), rtol=5e-2, after_log_t=ONSET),
         Limit("kkt", "kkt_residual", r"\theta(t)/\|\theta(t)\| \to \text{KKT direction (residual} \to 0)",
               reading=True, limit=0.0, rate=("1/sqrt(log t)",), slower_terms=True, atol=1e-2, window=0.85,
-              show=("kkt_scaled",)),
+              show=("kkt_scaled",), after_log_t=ONSET),
         Limit("margin_matches_kkt", "kkt_margin_gap",
               r"\bar\gamma(\theta(t))/\gamma_{KKT}(\theta(t)) - 1 \to 0,\ \gamma_{KKT} = "
               r"(L\textstyle\sum_i\lambda_i)^{-L/2} \text{ of the KKT program at } \theta(t)/\|\theta(t)\|",
               reading=True, limit=0.0, rate=("log^-a t",), slower_terms=True, atol=1e-2,
-              window=0.85, show=("kkt_margin", "normalized_margin")),
+              window=0.85, show=("kkt_margin", "normalized_margin"), after_log_t=ONSET),
     ),
 )

@@ -169,3 +169,19 @@ def expected_value(expected, name: str, spec) -> float | None:
     if isinstance(spec, (int, float)):
         return float(spec)
     raise KeyError(f"expected value {name!r} was not resolved; pass it in `expected`")
+
+
+def onset_result(claim: Claim, series: Series, expected: Mapping[str, float | None],
+                 spec: Any) -> ClaimResult | None:
+    """UNDECIDED when the claim holds after an onset (``spec``, e.g. the time the loss first
+    falls below the loss of a zero margin) that the run never reached: the theorem's
+    hypothesis was not met, so the run can neither support nor contradict the claim."""
+    if spec is None:
+        return None
+    onset = expected_value(expected, "after_log_t", spec)
+    if onset is not None and np.isfinite(onset):
+        return None
+    end = f"{series.log_t.max():.4g}" if series.log_t.size else "nan (empty run)"
+    return undecided(claim.name, claim.kind,
+                     f"onset never reached: onset log t is {onset}; the run ended at log t = {end}",
+                     Scalar("onset_log_t", onset))

@@ -13,7 +13,7 @@ from verify.claims.divergence import (drift_note, growth_check, pre_asymptotic, 
 from verify.claims.evidence import LimitEvidence
 from verify.claims.excluded import cited_covers, exclusion
 from verify.claims.fit import RateFit, fit_rate
-from verify.claims.guards import (TooShort, digits_result, expected_value, nonfinite_result,
+from verify.claims.guards import (TooShort, digits_result, expected_value, nonfinite_result, onset_result,
                                   short_result)
 from verify.claims.rates import NEEDS_POSITIVE_LOG, check_basis, extension, n_free
 from verify.claims.resolution import Moves, drift_move, drift_scale, natural_scale, value_move
@@ -65,6 +65,9 @@ class Limit(Claim):
         ``"Theorem 2: |gamma(t) - gamma*| <= 0.01"``).  Empty (the default): the tolerance
         is this suite's reading, and a PASS needs the evidence, not only the tolerance, to
         contain :math:`L` (see **Given L**).
+    after_log_t
+        An onset the theorem's hypothesis needs (as :class:`~verify.claims.monotone.Monotone`'s):
+        a run that never reaches it is UNDECIDED; the window is not cut by it.
 
     Notes
     -----
@@ -133,6 +136,7 @@ class Limit(Claim):
     max_extrapolation: float = 3.0
     slower_terms: bool = False
     tol_source: str = ""
+    after_log_t: ExpectedSpec = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "rate", tuple(self.rate))
@@ -144,13 +148,16 @@ class Limit(Claim):
                 f"Limit {self.name!r}: rtol={self.rtol}, atol={self.atol} must be >= 0")
 
     def expected_specs(self) -> Mapping[str, ExpectedSpec]:
-        """The expected limit, resolved by the runner."""
-        return {"limit": self.limit}
+        """The expected limit (and the onset, if any), resolved by the runner."""
+        return {"limit": self.limit} | ({"after_log_t": self.after_log_t} if self.after_log_t else {})
 
     # ------------------------------------------------------------------ evaluate
 
     def evaluate(self, series: Series, expected: Mapping[str, float | None]) -> ClaimResult:
         """Fit the rate on the late window and judge the limit (see Notes of the class)."""
+        never = onset_result(self, series, expected, self.after_log_t)
+        if never is not None:
+            return never
         L = expected_value(expected, "limit", self.limit)
         if self.limit is not None and (L is None or not np.isfinite(L)):
             return undecided(self.name, self.kind, f"the expected limit resolved to {L}")

@@ -8,7 +8,7 @@ import numpy as np
 
 from verify.claims.base import Claim, ExpectedSpec, Series
 from verify.claims.evidence import MonotoneEvidence, MonotoneStep
-from verify.claims.guards import Scalar, expected_value, nonfinite_result, short_result
+from verify.claims.guards import Scalar, expected_value, nonfinite_result, onset_result, short_result
 from verify.claims.memo import scoped
 from verify.claims.resolution import Moves, drift_move, natural_scale, signs
 from verify.outcome import ClaimResult, Outcome, undecided
@@ -160,12 +160,10 @@ class Monotone(Claim):
 
     def evaluate(self, series: Series, expected: Mapping[str, float | None]) -> ClaimResult:
         """Check every step after the onset against its second-order tolerance."""
+        never = onset_result(self, series, expected, self.after_log_t)
+        if never is not None:
+            return never
         onset = expected_value(expected, "after_log_t", self.after_log_t)
-        end = f"{series.log_t.max():.4g}" if series.log_t.size else "nan (empty run)"
-        if self.after_log_t is not None and (onset is None or not np.isfinite(onset)):
-            return undecided(self.name, self.kind,
-                             f"onset never reached: onset log t is {onset}; the run ended at "
-                             f"log t = {end}", Scalar("onset_log_t", onset))
         win = series if onset is None else series.after(onset)
         where = "the steps after onset" if onset is not None else "the run"
         bad = nonfinite_result(self, series, win.values, where)
