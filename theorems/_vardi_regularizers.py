@@ -58,7 +58,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import lru_cache
 
-import cvxpy as cp
 import numpy as np
 import scipy.linalg
 import scipy.optimize
@@ -154,6 +153,7 @@ def _lp_cached(xb: bytes, yb: bytes, shape: tuple[int, int], p: float, tol: floa
                cert_tol: float) -> Target:
     """The solve of :func:`lp_min_target`, memoized on the data (every sweep run of the
     deterministic instance asks for the same programs)."""
+    import cvxpy as cp  # imported when first solved: `verify list` needs no solver
     X = np.frombuffer(xb).reshape(shape)
     y = np.frombuffer(yb)
     A, b, C = split(X, y)

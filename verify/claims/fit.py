@@ -24,7 +24,6 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import numpy as np
-from scipy.optimize import minimize_scalar
 
 from verify.claims.batchls import rss_on_grid
 from verify.claims.memo import scoped
@@ -117,6 +116,7 @@ def _minimize_on_grid(f: Callable[[float], float], grid: np.ndarray,
                       vals: np.ndarray | None = None) -> tuple[float, float]:
     """Minimise ``f`` over ``grid`` (``vals``: its values there, when computed at once), then
     refine between the neighbours of the best point."""
+    from scipy.optimize import minimize_scalar  # imported when first needed
     vals = np.array([f(x) for x in grid]) if vals is None else np.asarray(vals, float)
     vals = np.where(np.isfinite(vals), vals, np.inf)
     i = int(np.argmin(vals))

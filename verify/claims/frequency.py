@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from typing import Callable
 
 import numpy as np
-from scipy import stats
 
 from verify.claims.base import Claim, Series
 from verify.claims.sweepevidence import FrequencyEvidence, FrequencyGroup
@@ -30,6 +29,7 @@ def clopper_pearson(k: int, n: int, confidence: float) -> tuple[float, float]:
     >>> round(lo, 4), round(hi, 4)
     (0.1871, 0.8129)
     """
+    from scipy import stats  # imported when first needed (CLI start-up)
     a = 1.0 - confidence
     lo = 0.0 if k == 0 else float(stats.beta.ppf(a / 2, k, n - k + 1))
     hi = 1.0 if k == n else float(stats.beta.ppf(1 - a / 2, k + 1, n - k))
@@ -49,6 +49,7 @@ def binomial_power(n: int, p0: float, p1: float, alpha: float) -> float:
     >>> binomial_power(80, 0.5, 0.5, 0.05) < 0.05
     True
     """
+    from scipy import stats  # imported when first needed (CLI start-up)
     if not (0.0 <= p0 <= 1.0 and 0.0 <= p1 <= 1.0):
         return 0.0
     ks = np.array(rejection_region(n, p0, alpha), dtype=int)
@@ -65,6 +66,7 @@ def rejection_region(n: int, p0: float, alpha: float) -> tuple[int, ...]:
     >>> rejection_region(10, 0.5, 0.05)
     (0, 1, 9, 10)
     """
+    from scipy import stats  # imported when first needed (CLI start-up)
     return tuple(k for k in range(n + 1) if stats.binomtest(k, n, p0).pvalue < alpha)
 
 
@@ -197,6 +199,7 @@ class Frequency(Claim):
 
     def _groups(self, series: Series) -> tuple[FrequencyGroup, ...]:
         """Per abscissa: runs, events, prediction, binomial p-value and exact interval."""
+        from scipy import stats  # imported when first needed (CLI start-up)
         out = []
         conf = 1.0 - (1.0 - self.confidence) / len(np.unique(series.log_t))
         for lx in np.unique(series.log_t):

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
-from scipy import stats
 
 from verify.claims.base import ExpectedSpec, Series
 from verify.claims.guards import expected_value
@@ -113,6 +112,7 @@ class Prefactor(Scaling):
 
     def evaluate(self, series: Series, expected: Mapping[str, float | None]) -> ClaimResult:
         """Compare the mean of ``q / x^a`` with the predicted constant (see the class)."""
+        from scipy import stats  # imported when first needed (CLI start-up)
         a = expected_value(expected, "exponent", self.exponent)
         c0 = expected_value(expected, "prefactor", self.prefactor)
         x, q = np.exp(series.log_t), series.values

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from typing import Mapping
 
 import numpy as np
-from scipy import stats
 
 from verify.claims.base import Claim, ExpectedSpec, Series
 from verify.claims.fit import line_fit
@@ -80,6 +79,7 @@ class Scaling(Claim):
 
     def evaluate(self, series: Series, expected: Mapping[str, float | None]) -> ClaimResult:
         """Fit the log-log slope with its confidence interval (see Notes of the class)."""
+        from scipy import stats  # imported when first needed (CLI start-up)
         a = expected_value(expected, "exponent", self.exponent)
         if a is None or not np.isfinite(a):
             return undecided(self.name, self.kind, f"the expected exponent resolved to {a}")

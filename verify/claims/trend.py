@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from typing import Mapping
 
 import numpy as np
-from scipy import stats
 
 from verify.claims.base import Claim, Series
 from verify.claims.sweepevidence import Medians, TrendEvidence
@@ -83,6 +82,7 @@ class Trend(Claim):
 
     def evaluate(self, series: Series, expected: Mapping[str, float | None]) -> ClaimResult:
         """Kendall's tau-b and its one-sided tests (see Notes of the class)."""
+        from scipy import stats  # imported when first needed (CLI start-up)
         x, q = series.log_t, series.values
         bad = nonfinite_result(self, series, q, "the sweep")
         if bad is not None:

@@ -19,15 +19,19 @@ from __future__ import annotations
 
 import io
 import math
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
-from matplotlib import rc_context
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.mathtext import MathTextParser
 
+from verify.lazy import lazy
 from verify.report.format import as_float, fmt
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# matplotlib is imported when the first plot is drawn, not when verify starts (verify.lazy)
+mpl, mpl_figure = lazy("matplotlib"), lazy("matplotlib.figure")
+agg, mathtext = lazy("matplotlib.backends.backend_agg"), lazy("matplotlib.mathtext")
 
 #: Colour of each outcome (and assumption status), shared with the HTML badges.
 OUTCOME_COLORS = {"PASS": "#1a7f37", "FAIL": "#cf222e", "XFAIL": "#8250df",
@@ -63,7 +67,7 @@ def math_label(label: str, fallback: str) -> str:
     if not label:
         return fallback
     try:
-        MathTextParser("path").parse(f"${label}$")
+        mathtext.MathTextParser("path").parse(f"${label}$")
     except Exception:  # mathtext raises ValueError or pyparsing errors
         return fallback
     return f"${label}$"
@@ -78,8 +82,8 @@ SIZE = (6.4, 4.2)
 
 def figure(title: str, outcome: str) -> tuple[Figure, Any]:
     """A figure of :data:`SIZE` with one axes, titled in the colour of ``outcome``."""
-    fig = Figure(figsize=SIZE, dpi=100)  # fixed axes; the saved image is cropped to the ink
-    FigureCanvasAgg(fig)
+    fig = mpl_figure.Figure(figsize=SIZE, dpi=100)  # fixed axes; the saved image is cropped to the ink
+    agg.FigureCanvasAgg(fig)
     ax = fig.add_axes((0.14, 0.13, 0.82, 0.78))
     ax.set_title(title, fontsize=TITLE, color=OUTCOME_COLORS.get(outcome, "black"))
     ax.tick_params(labelsize=TICK)
@@ -107,7 +111,7 @@ def svg(fig: Figure, ax: Any) -> bytes:
     if handles:
         ax.legend(handles, labels, fontsize=LEGEND, loc="best", framealpha=0.8)
     buf = io.BytesIO()
-    with rc_context({"svg.hashsalt": "verify-report", "svg.fonttype": "path"}):
+    with mpl.rc_context({"svg.hashsalt": "verify-report", "svg.fonttype": "path"}):
         fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None},
                     bbox_inches="tight", pad_inches=0.05)
     return buf.getvalue()

@@ -19,17 +19,20 @@ import io
 import itertools
 import math
 import re
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Mapping, Sequence
 
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
 
 from verify.explore.analysis import Record, claim_names, records, varied
+from verify.lazy import lazy
 from verify.report.format import fmt
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+# matplotlib is imported when a phase diagram is drawn, not when verify starts (verify.lazy)
+agg, mpl_figure = lazy("matplotlib.backends.backend_agg"), lazy("matplotlib.figure")
+mcollections, mlines, mpatches = (lazy(f"matplotlib.{m}") for m in ("collections", "lines", "patches"))
 
 MAX_FACETS = 12
 HATCHES = ("///", "\\\\\\", "...", "xxx", "---", "|||", "ooo", "+++")
@@ -77,9 +80,9 @@ def _draw_assumptions(ax: Any, cells: dict, shape: tuple[int, int], drawn: Seque
             holds[j, i] = -1 if h is None else int(h)
         color = COLORS[k % len(COLORS)]
         for j, i in zip(*np.nonzero(holds == 0)):
-            ax.add_patch(Rectangle((i - 0.5, j - 0.5), 1, 1, fill=False, hatch=HATCHES[k % len(HATCHES)],
+            ax.add_patch(mpatches.Rectangle((i - 0.5, j - 0.5), 1, 1, fill=False, hatch=HATCHES[k % len(HATCHES)],
                                    edgecolor=color, linewidth=0))
-        ax.add_collection(LineCollection(_boundary(holds), colors=color, linewidths=2.5,
+        ax.add_collection(mcollections.LineCollection(_boundary(holds), colors=color, linewidths=2.5,
                                          linestyles=LINESTYLES[k % len(LINESTYLES)]))
 
 
@@ -124,11 +127,11 @@ def _facets(recs: Sequence[Record], others: Mapping[str, list]) -> tuple[list[tu
 
 
 def _legend(fig: Figure, drawn: Sequence[str]) -> None:
-    handles = [Patch(facecolor="white", edgecolor=COLORS[k % len(COLORS)],
+    handles = [mpatches.Patch(facecolor="white", edgecolor=COLORS[k % len(COLORS)],
                      hatch=HATCHES[k % len(HATCHES)], label=f"{a}: not HOLDS (hatched), boundary (line)")
                for k, a in enumerate(drawn)]
     if not drawn:
-        handles = [Line2D([], [], color="none", label="every assumption HOLDS in every cell")]
+        handles = [mlines.Line2D([], [], color="none", label="every assumption HOLDS in every cell")]
     fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 2), fontsize=7, frameon=False)
 
 
@@ -144,8 +147,8 @@ def phase_figure(doc: Mapping[str, Any], claim: str, axes: tuple[str, str | None
     drawn = [a for a in claim_names(recs, "status") if any(r.status.get(a, "HOLDS") != "HOLDS" for r in recs)]
     ncols = min(len(facets), 3)
     nrows = math.ceil(len(facets) / ncols)
-    fig = Figure(figsize=(3.3 * ncols + 1.0, 2.7 * nrows + 1.1), dpi=100)
-    FigureCanvasAgg(fig)
+    fig = mpl_figure.Figure(figsize=(3.3 * ncols + 1.0, 2.7 * nrows + 1.1), dpi=100)
+    agg.FigureCanvasAgg(fig)
     grid = fig.subplots(nrows, ncols, squeeze=False)
     mesh = None
     for ax, (title, rs) in zip(grid.flat, facets):

@@ -27,15 +27,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import cvxpy as cp
 import numpy as np
 import scipy.optimize
 
 from verify.targets.base import Target
+from verify.lazy import lazy
 from verify.targets.kinks import KinkTerms, check_kinks
 from verify.targets.kkt import SUPPORT_RTOL, _validated, kkt_margin
 from verify.targets.solve import solve_clarabel
 from verify.targets.workingset import MIN_SAMPLES, solve_on_working_set
+
+cp = lazy("cvxpy")  # imported when the first program is built (verify.lazy)
+
 
 FACE_RTOLS = (1e-10, 1e-8, 1e-6, 1e-4)  # thresholds tried to read the solver's face for the polish
 SOLVE_TOLS = (1e-12, 1e-10, 1e-9)  # Clarabel tolerances tried in turn until the status is optimal

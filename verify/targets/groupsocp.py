@@ -32,12 +32,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import cvxpy as cp
 import numpy as np
 
 from verify.targets.arrangement import Arrangement
+from verify.lazy import lazy
 from verify.targets.pathnorm import chamber_values, witness_values
 from verify.targets.solve import SolveInfo, solve_clarabel
+
+cp = lazy("cvxpy")  # imported when the first program is built (verify.lazy)
+
 
 SUPPORT_RTOL = 1e-6  # groups above SUPPORT_RTOL * max norm form the support re-solved in the polish
 POLISH_TOL_STEPS = (1.0, 1e1, 1e2, 1e3, 1e4)  # polish tolerances (units of tol) until "optimal"

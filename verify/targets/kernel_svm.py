@@ -35,11 +35,14 @@ multipliers) and certified with :math:`K` itself: primal feasibility :math:`\max
 """
 from __future__ import annotations
 
-import cvxpy as cp
 import numpy as np
 
 from verify.targets.base import Target
+from verify.lazy import lazy
 from verify.targets.solve import solve_clarabel
+
+cp = lazy("cvxpy")  # imported when the first program is built (verify.lazy)
+
 
 SUPPORT_RTOL = 1e-9  # beta_i > SUPPORT_RTOL * max(beta) marks a support vector
 

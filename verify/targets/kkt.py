@@ -26,13 +26,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import cvxpy as cp
 import numpy as np
 import scipy.optimize
 
 from verify.targets import polish as P
 from verify.targets.base import Target
+from verify.lazy import lazy
 from verify.targets.solve import solve_clarabel
+
+cp = lazy("cvxpy")  # imported when the first program is built (verify.lazy)
+
 
 SUPPORT_RTOL = 1e-10  # lambda_i > SUPPORT_RTOL * max(lambda) marks the active set
 SIGN_RTOL = 1e-12  # polished grad_i >= -SIGN_RTOL * ||g_i|| ||theta|| is accepted

@@ -16,11 +16,13 @@ same value. :func:`neuron_certificate` recomputes these residuals with numpy.
 """
 from __future__ import annotations
 
-import cvxpy as cp
 import numpy as np
 
 from verify.targets.base import Target
+from verify.lazy import lazy
 from verify.targets.solve import solve_clarabel
+
+cp = lazy("cvxpy")  # imported when the first program is built (verify.lazy)
 
 
 def min_norm_single_neuron(

@@ -18,7 +18,9 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-import cvxpy as cp
+from verify.lazy import lazy
+
+cp = lazy("cvxpy")  # imported when the first program is built (verify.lazy)
 
 
 @dataclass(frozen=True)

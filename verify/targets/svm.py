@@ -25,12 +25,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import cvxpy as cp
 import numpy as np
 
 from verify.targets import polish as P
 from verify.targets.base import Target
+from verify.lazy import lazy
 from verify.targets.solve import SolveInfo, solve_clarabel
+
+cp = lazy("cvxpy")  # imported when the first program is built (verify.lazy)
+
 
 SUPPORT_RTOL = 1e-9  # beta_i > SUPPORT_RTOL * max(beta) marks a support vector
 SLACK_TOL = 1e-8  # or margin - 1 < SLACK_TOL (second candidate active set)
