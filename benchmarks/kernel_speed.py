@@ -11,8 +11,10 @@ For each size ``(n, d, m)`` (two-layer leaky ReLU, logistic loss, constant step)
   no log domain, no record).
 
 Printed: numpy/kernel (the speed-up of the engine's step) and kernel/bare (target of the speed
-issue: <= 1.5 at (20, 200, 50)); and ``runs`` sequential runs of (20, 200, 50) through the
-kernel against the same runs through the numpy path (target of the speed issue: >= 10).
+issue: <= 1.5 at (20, 200, 50)); the same two paths for backend ``f64dd`` (float64 gradient,
+double-word iterate: :mod:`verify.dynamics.compensated`), with the f64dd kernel over the
+float64 kernel; and ``runs`` sequential runs of (20, 200, 50) through the kernel against the
+same runs through the numpy path (target of the speed issue: >= 10).
 The two paths are checked to agree to 1e-10 (relative, final iterate) before any timing.
 """
 from __future__ import annotations
@@ -23,7 +25,7 @@ import numpy as np
 
 import batch_speed  # this folder's benchmark (run as a script, its folder is on sys.path)
 from batch_speed import best
-from verify.arith.backends import Float64
+from verify.arith.backends import Float64, make_backend
 from verify.dynamics.batch import BatchRun
 from verify.dynamics import kernel as kn
 from verify.dynamics.compiled import record_compiled, record_run
@@ -44,11 +46,11 @@ def problem(n: int, d: int, m: int, seed: int = 0):
     return model, X, np.sign(rng.standard_normal(n)), model.init(d, 0.5, rng)
 
 
-def run(kind: str, model, X, y, p0, steps: int):
+def run(kind: str, model, X, y, p0, steps: int, backend: str = "float64"):
     sched, stop = log_schedule(steps, 20), StopRule(steps)
     if kind == "kernel":
-        return record_compiled(model, Logistic(), X, y, p0, RULE, sched, stop)
-    return record_run(model, Logistic(), X, y, p0, RULE, Float64(), sched, stop, "numpy")
+        return record_compiled(model, Logistic(), X, y, p0, RULE, sched, stop, backend=backend)
+    return record_run(model, Logistic(), X, y, p0, RULE, make_backend(backend), sched, stop, "numpy")
 
 
 def bare_step_seconds(X, y, p0, steps: int) -> float:
@@ -69,9 +71,14 @@ def size_figure(n: int, d: int, m: int, steps: int, repeats: int) -> dict:
     numpy_s = best(lambda: run("numpy", model, X, y, p0, steps), repeats) / steps
     kernel_s = best(lambda: run("kernel", model, X, y, p0, steps), repeats) / steps
     bare_s = min(bare_step_seconds(X, y, p0, steps) for _ in range(repeats))
+    if not agree(run("numpy", model, X, y, p0, steps, "f64dd"), run("kernel", model, X, y, p0, steps, "f64dd")):
+        raise SystemExit(f"f64dd kernel and numpy path differ at {(n, d, m)}: not timing")
+    dd_numpy = best(lambda: run("numpy", model, X, y, p0, steps, "f64dd"), repeats) / steps
+    dd_kernel = best(lambda: run("kernel", model, X, y, p0, steps, "f64dd"), repeats) / steps
     return {"size": [n, d, m], "steps": steps, "numpy_step_s": numpy_s, "kernel_step_s": kernel_s,
             "bare_step_s": bare_s, "numpy_over_kernel": numpy_s / kernel_s,
-            "kernel_over_bare": kernel_s / bare_s}
+            "kernel_over_bare": kernel_s / bare_s, "f64dd_numpy_step_s": dd_numpy,
+            "f64dd_kernel_step_s": dd_kernel}
 
 
 def runs_figure(count: int, steps: int) -> dict:
@@ -98,6 +105,9 @@ def main() -> None:
         print(f"(n, d, m) = ({n}, {d}, {m}): numpy path {fig['numpy_step_s'] * 1e6:.1f} us/step, "
               f"kernel {fig['kernel_step_s'] * 1e6:.2f} us, bare numpy {fig['bare_step_s'] * 1e6:.1f} us; "
               f"numpy/kernel x{fig['numpy_over_kernel']:.1f}, kernel/bare {fig['kernel_over_bare']:.2f}{target}")
+        print(f"    f64dd: numpy path {fig['f64dd_numpy_step_s'] * 1e6:.1f} us/step, kernel "
+              f"{fig['f64dd_kernel_step_s'] * 1e6:.2f} us: x{fig['f64dd_numpy_step_s'] / fig['f64dd_kernel_step_s']:.1f}, "
+              f"f64dd kernel / float64 kernel {fig['f64dd_kernel_step_s'] / fig['kernel_step_s']:.2f}")
     fig = runs_figure(100, steps // 2)
     out["runs"] = fig
     print(f"100 runs of (20, 200, 50), {fig['steps']} steps: numpy path {fig['numpy_s']:.2f} s, "

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from verify.dynamics.kernel import enable_cache
+from verify.dynamics.jit import enable_cache
 
 #: Set in the controlling pytest process when it made the session's kernel cache.
 _OWN_CACHE = "VERIFY_TEST_KERNEL_CACHE"

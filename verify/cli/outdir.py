@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 
-from verify.dynamics.kernel import enable_cache
+from verify.dynamics.jit import enable_cache
 from verify.engine.results import load
 from verify.errors import UserError, one_line
 
@@ -80,7 +80,7 @@ def prepare(out: Path, flag: str = "--out") -> Path:
 
 def cache_kernels(out: Path) -> None:
     """Cache the compiled GD kernels in ``out/.cache/numba`` for this command and the worker
-    processes it starts (:func:`verify.dynamics.kernel.enable_cache`), unless the user's
+    processes it starts (:func:`verify.dynamics.jit.enable_cache`), unless the user's
     ``NUMBA_CACHE_DIR`` names another place.  Results never depend on it."""
     if not os.environ.get("NUMBA_CACHE_DIR"):
         enable_cache(out / KERNEL_CACHE)

@@ -20,6 +20,7 @@ from typing import Any, Callable, Mapping
 import numpy as np
 
 from verify.dynamics import kernel as kn
+from verify.dynamics.compensated import Float64DD
 from verify.arith.backends import Backend, Float64
 from verify.dynamics.gd import StepRule, gradient_descent
 from verify.dynamics.span import SpanTwoLayer
@@ -29,6 +30,8 @@ from verify.errors import UserError
 from verify.problem.losses import Exponential, Logistic, Loss, Squared
 from verify.problem.models import Linear, Model, TwoLayer
 
+#: Backends the fused kernel computes (``f64dd``: with a double-word iterate).
+COMPILED_BACKENDS = ("float64", "f64dd")
 #: Most steps per kernel call (the deadline and the progress bar are looked at in between).
 CHUNK = 4096
 
@@ -78,10 +81,10 @@ def _params(model: Model, W: np.ndarray, a: np.ndarray) -> dict[str, np.ndarray]
     return {"w": W[0].copy()} if isinstance(model, Linear) else {"W": W.copy(), "a": a.copy()}
 
 
-def _codes(model_codes: list[int], loss: Loss, rule: StepRule) -> np.ndarray:
+def _codes(model_codes: list[int], loss: Loss, rule: StepRule, compensated: bool) -> np.ndarray:
     kind, train_outer = model_codes
     return np.array([kind, _LOSS_CODES[type(loss)], _RULE_CODES[rule.rule],
-                     int(loss.reduction == "mean"), train_outer], dtype=np.int64)
+                     int(loss.reduction == "mean"), train_outer, int(compensated)], dtype=np.int64)
 
 
 def _consts(alpha: float, scale: float, rule: StepRule, stop: StopRule, w0_sq: float) -> np.ndarray:
@@ -121,10 +124,12 @@ def _coordinates(model: Model, X: np.ndarray, params0: Mapping[str, np.ndarray],
 def record_compiled(model: Model, loss: Loss, X: np.ndarray, y: np.ndarray,
                     params0: Mapping[str, np.ndarray], rule: StepRule, schedule: np.ndarray,
                     stop: StopRule, progress: Callable[[int, int], None] | None = None,
-                    span: bool = False) -> Trajectory:
-    """Record GD from ``params0`` with the fused kernel (float64; full coordinates, or the
-    data-span coordinates of :mod:`verify.dynamics.span` with ``span``: the same iterates in
-    ``O(m n^2)`` a step, checkpoints kept as the full ``W = W0 + B Q``).
+                    span: bool = False, backend: str = "float64") -> Trajectory:
+    """Record GD from ``params0`` with the fused kernel (full coordinates, or the data-span
+    coordinates of :mod:`verify.dynamics.span` with ``span``: the same iterates in ``O(m n^2)``
+    a step, checkpoints kept as the full ``W = W0 + B Q``), in ``backend`` ``float64`` or
+    ``f64dd`` (:mod:`verify.dynamics.compensated`: float64 gradient, double-word iterate and
+    ``log t``; checkpoints keep the high words, as that backend's numpy path records them).
 
     Parameters
     ----------
@@ -152,7 +157,9 @@ def record_compiled(model: Model, loss: Loss, X: np.ndarray, y: np.ndarray,
     where = _coordinates(model, X, params0, W, span)
     W, X = where.W, where.X
     fixed = {k: np.array(v, dtype=float) for k, v in params0.items() if k not in ("W", "a", "w")}
-    codes, consts = _codes(model_codes, loss, rule), _consts(alpha, scale, rule, stop, where.w0_sq)
+    codes = _codes(model_codes, loss, rule, backend == "f64dd")
+    consts = _consts(alpha, scale, rule, stop, where.w0_sq)
+    W_lo, a_lo, log_t_lo = np.zeros_like(W), np.zeros_like(a), 0.0
     y = np.ascontiguousarray(y, dtype=float)
     table = ScalarLog(len(SCALARS), stop.max_steps + 1, FIRST_ROWS)
     wanted = sorted({0, *(int(s) for s in schedule)})
@@ -161,8 +168,9 @@ def record_compiled(model: Model, loss: Loss, X: np.ndarray, y: np.ndarray,
     k, log_t, stopped, target = 0, -math.inf, "", 0
     while True:
         table.put(min(target, stop.max_steps), (math.nan,) * len(SCALARS))  # room up to target
-        k, log_t, code = kn.advance(X, y, W, a, codes, consts, where.Z0, where.P, k, log_t,
-                                    target, stop.max_steps, table.buffer)
+        k, log_t, log_t_lo, code = kn.advance(X, y, W, a, codes, consts, where.Z0, where.P, k,
+                                              log_t, target, stop.max_steps, table.buffer,
+                                              W_lo, a_lo, log_t_lo)
         row = table.row(k)
         stopped = stop.why(k, log_t, row[1], row[2]) if code else out_of_time(end, stop, log_t, k)
         if (code == 0 and k in wanted) or stopped:
@@ -173,7 +181,8 @@ def record_compiled(model: Model, loss: Loss, X: np.ndarray, y: np.ndarray,
         if stopped:
             break
         target = min([s for s in wanted if s > k] + [k + CHUNK])
-    return Trajectory(table.columns(SCALARS, k + 1), tuple(kept), stopped, "float64", "53 bits",
+    precision = "53 bits" if backend == "float64" else Float64DD().precision
+    return Trajectory(table.columns(SCALARS, k + 1), tuple(kept), stopped, backend, precision,
                       kernel="numba" if kn.COMPILED else "python")
 
 
@@ -182,10 +191,12 @@ def record_run(model: Model, loss: Loss, X: np.ndarray, y: np.ndarray,
                schedule: np.ndarray, stop: StopRule, kernel: str = "numpy",
                progress: Callable[[int, int], None] | None = None) -> Trajectory:
     """A recorded GD run in full coordinates: through the fused kernel when ``kernel`` is
-    ``numba``, the backend is float64 and :func:`compilable` accepts the pair; otherwise
-    :func:`verify.dynamics.trajectory.record` of :func:`verify.dynamics.gd.gradient_descent`.
+    ``numba``, the backend is float64 or f64dd (:data:`COMPILED_BACKENDS`) and
+    :func:`compilable` accepts the pair; otherwise :func:`verify.dynamics.trajectory.record` of
+    :func:`verify.dynamics.gd.gradient_descent`.
     """
-    if kernel == "numba" and be.name == "float64" and compilable(model, loss):
-        return record_compiled(model, loss, X, y, params0, rule, schedule, stop, progress)
+    if kernel == "numba" and be.name in COMPILED_BACKENDS and compilable(model, loss):
+        return record_compiled(model, loss, X, y, params0, rule, schedule, stop, progress,
+                               backend=be.name)
     states = gradient_descent(model, loss, X, y, params0, rule, be)
     return record(states, model, y, be, schedule, stop, progress)

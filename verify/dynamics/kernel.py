@@ -25,62 +25,17 @@ Codes: ``kind`` 0 linear, 1 two-layer; ``loss`` 0 logistic, 1 exponential, 2 squ
 from __future__ import annotations
 
 import math
-import os
-from typing import Any, Callable
 
 import numpy as np
 
-try:  # numba is a dependency; a platform without its wheels falls back to numpy
-    import numba
-except ImportError:  # pragma: no cover - exercised by the fallback test with a blocked import
-    numba = None
+from verify.dynamics.jit import COMPILED  # noqa: F401 - whether advance is compiled (compiled.py)
+from verify.dynamics.jit import jit as _jit
 
 LOG2 = math.log(2.0)
 
 #: Return codes of :func:`advance` besides 0 (paused at ``target``): why the run stops, in
 #: the order :meth:`verify.dynamics.trajectory.StopRule.why` tests them.
 STOP_LOSS_NONFINITE, STOP_NORM_NONFINITE, STOP_MAX_STEPS, STOP_MAX_LOG_T, STOP_MIN_LOSS = 1, 2, 3, 4, 5
-
-
-#: The compiled functions of this module (their on-disk cache is switched on by :func:`enable_cache`).
-_JITTED: list[Any] = []
-
-
-def _cache_dir() -> str | None:
-    """Where compiled kernels are cached: ``NUMBA_CACHE_DIR`` when set (by the user, or by
-    :func:`enable_cache` in a parent process), else nowhere: nothing is written."""
-    return os.environ.get("NUMBA_CACHE_DIR") or None
-
-
-def _jit(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """``numba.njit`` (no fastmath: IEEE order kept, no contraction into FMA) when available,
-    cached on disk only where :func:`_cache_dir` names a directory."""
-    if numba is None:
-        return fn
-    where = _cache_dir()
-    if where is not None:
-        numba.config.CACHE_DIR = where  # numba read its settings when first imported
-    jitted = numba.njit(cache=where is not None, fastmath=False)(fn)
-    _JITTED.append(jitted)
-    return jitted
-
-
-def enable_cache(path: str | os.PathLike[str]) -> None:
-    """Cache the compiled kernels in ``path``, in this process and in the processes it starts.
-
-    Compiling them costs about 3 s per process (every pool worker, every subprocess); with a
-    cache, a process whose CPU, numba version and kernel source match a cached entry loads it
-    instead (numba checks all three: an entry never outlives a change of any).  The code
-    loaded is the code compiled, so results do not depend on the cache.  ``verify run``,
-    ``stress`` and ``hunt`` cache in their output directory (``OUT/.cache/numba``) unless
-    ``NUMBA_CACHE_DIR`` is set; without either nothing is written.
-    """
-    if numba is None:
-        return
-    os.environ["NUMBA_CACHE_DIR"] = str(path)
-    numba.config.CACHE_DIR = str(path)
-    for fn in _JITTED:
-        fn.enable_caching()
 
 
 @_jit
@@ -94,6 +49,32 @@ def logaddexp(x: float, y: float) -> float:
     if tmp <= 0:
         return y + math.log1p(math.exp(tmp))
     return tmp
+
+
+@_jit
+def dw_plus_fp(hi: float, lo: float, u: float) -> tuple[float, float]:
+    """``hi + lo + u`` as a normalized double word: the operations, in order, of
+    :func:`verify.dynamics.compensated.dw_plus_fp` (TwoSum, then Fast2Sum)."""
+    s = hi + u
+    bb = s - hi
+    e = (hi - (s - bb)) + (u - bb)
+    e += lo
+    h = s + e
+    return h, e - (h - s)
+
+
+@_jit
+def advance_log_t(hi: float, lo: float, log_eta: float) -> tuple[float, float]:
+    """:func:`verify.dynamics.compensated.advance_log_t`: ``log(t + eta)`` as a double word."""
+    if hi == -math.inf:
+        return log_eta, 0.0
+    delta = logaddexp(0.0, (log_eta - hi) - lo)
+    s = hi + delta
+    bb = s - hi
+    e = (hi - (s - bb)) + (delta - bb)
+    e += lo
+    h = s + e
+    return h, e - (h - s)
 
 
 @_jit
@@ -255,6 +236,20 @@ def sq_norm(Wt: np.ndarray, a: np.ndarray, kind: int, train_outer: bool, Pt: np.
 
 
 @_jit
+def compensated_update(Wt: np.ndarray, Wt_lo: np.ndarray, GWt: np.ndarray, a: np.ndarray,
+                       a_lo: np.ndarray, Ga: np.ndarray, factor: float, outer: bool) -> None:
+    """``theta += factor * g`` on the double-word iterate (``u = factor * g`` in float64, then
+    :func:`dw_plus_fp`), as :func:`verify.dynamics.compensated.compensated_descent` does."""
+    d, m = Wt.shape
+    for j in range(d):
+        for kk in range(m):
+            Wt[j, kk], Wt_lo[j, kk] = dw_plus_fp(Wt[j, kk], Wt_lo[j, kk], factor * GWt[j, kk])
+    if outer:
+        for kk in range(m):
+            a[kk], a_lo[kk] = dw_plus_fp(a[kk], a_lo[kk], factor * Ga[kk])
+
+
+@_jit
 def stop_code(k: int, log_t: float, log_loss: float, norm2: float, max_steps: int,
               max_log_t: float, min_log_loss: float) -> int:
     """:meth:`verify.dynamics.trajectory.StopRule.why` as a code (0: go on)."""
@@ -274,7 +269,8 @@ def stop_code(k: int, log_t: float, log_loss: float, norm2: float, max_steps: in
 @_jit
 def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: np.ndarray,
             consts: np.ndarray, Z0: np.ndarray, P: np.ndarray, k: int, log_t: float, target: int,
-            max_steps: int, table: np.ndarray) -> tuple[int, float, int]:
+            max_steps: int, table: np.ndarray, W_lo: np.ndarray, a_lo: np.ndarray,
+            log_t_lo: float) -> tuple[int, float, float, int]:
     """Run GD from state ``k`` (parameters ``W``, ``a`` updated in place) until a stop rule
     fires or state ``target`` is reached, writing row ``j`` of ``table`` for each state ``j``.
 
@@ -286,7 +282,8 @@ def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: n
         Trained first layer ``(m, d)`` (the linear model: ``(1, d)``) and outer layer ``(m,)``;
         the call works on ``W`` transposed and writes it back when it returns.
     codes
-        int64 ``[kind, loss, rule, mean, train_outer]`` (see the module docstring).
+        int64 ``[kind, loss, rule, mean, train_outer, compensated]`` (see the module
+        docstring; ``compensated``: backend ``f64dd``).
     consts
         float64 ``[alpha, scale, log eta, log_power, max_log_t, min_log_loss, w0_sq]``.
     Z0, P
@@ -301,14 +298,19 @@ def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: n
         Horizon.
     table
         ``(rows, 6)`` per-step scalars, rows beyond ``target`` need not exist.
+    W_lo, a_lo, log_t_lo
+        Low words of the iterate and of ``log t`` when ``compensated`` (backend ``f64dd``,
+        :mod:`verify.dynamics.compensated`: the gradient at the high words in float64, the
+        update added by DWPlusFP, ``log t`` accumulated in double word); ignored otherwise.
 
     Returns
     -------
     tuple
-        ``(k, log_t, code)`` of the state where it returned; ``code`` 0 at ``target``, else
-        the ``STOP_*`` reason (the state is then the last one, not updated).
+        ``(k, log_t, log_t_lo, code)`` of the state where it returned; ``code`` 0 at
+        ``target``, else the ``STOP_*`` reason (the state is then the last one, not updated).
     """
     kind, loss, rule, mean, train_outer = codes[0], codes[1], codes[2], codes[3] == 1, codes[4] == 1
+    comp = codes[5] == 1
     alpha, scale, base, power, max_log_t, min_log_loss, w0_sq = (
         consts[0], consts[1], consts[2], consts[3], consts[4], consts[5], consts[6])
     n = X.shape[0]
@@ -316,6 +318,7 @@ def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: n
     Z, f, v = np.empty((n, m)), np.empty(n), np.empty(n)
     Wt, GWt, Ga, C = np.ascontiguousarray(W.T), np.empty((d, m)), np.empty(m), np.empty(m)
     Pt, span = np.ascontiguousarray(P.T), P.size > 0
+    Wt_lo = np.ascontiguousarray(W_lo.T)
     log_n = math.log(n)
     while True:
         forward(kind, X, Wt, a, alpha, scale, Z0, Z, f)
@@ -342,8 +345,15 @@ def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: n
         code = stop_code(k, log_t, log_loss, norm2, max_steps, max_log_t, min_log_loss)
         if code != 0 or k == target:
             W[:, :] = Wt.T
-            return k, log_t, code
+            if comp:
+                W_lo[:, :] = Wt_lo.T
+            return k, log_t, log_t_lo, code
         factor = math.exp(log_eta + s)
+        if comp:
+            compensated_update(Wt, Wt_lo, GWt, a, a_lo, Ga, -factor, kind == 1 and train_outer)
+            log_t, log_t_lo = advance_log_t(log_t, log_t_lo, log_eta)
+            k += 1
+            continue
         for j in range(d):
             for kk in range(m):
                 Wt[j, kk] -= factor * GWt[j, kk]
@@ -352,7 +362,3 @@ def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: n
                 a[kk] -= factor * Ga[kk]
         log_t = logaddexp(log_t, log_eta)
         k += 1
-
-
-#: Whether :func:`advance` is compiled (numba installed).
-COMPILED = numba is not None

@@ -19,7 +19,8 @@ import numpy as np
 
 from verify.arith.backends import Backend, make_backend
 from verify.dynamics.batch import BatchRun, batch_size, batchable, record_batch
-from verify.dynamics.compiled import compilable, kernel_name, record_compiled, record_run
+from verify.dynamics.compiled import (COMPILED_BACKENDS, compilable, kernel_name, record_compiled,
+                                      record_run)
 from verify.dynamics.gd import StepRule
 from verify.dynamics.span import span_descent
 from verify.dynamics.trajectory import StopRule, Trajectory, log_schedule, record
@@ -63,7 +64,7 @@ def descend(case: Case, data: Dataset, model: Model, loss: Loss,
     schedule = log_schedule(s.steps, s.checkpoints)
     if s.coords == "span" and compiled_kernel(case, model, loss):
         traj = record_compiled(model, loss, data.X, data.y, params0, rule, schedule,
-                               stop_rule(case), progress, span=True)
+                               stop_rule(case), progress, span=True, backend=s.backend)
     elif s.coords == "span":
         states, rec_model = span_descent(model, loss, data.X, data.y, params0, rule, be)
         traj = record(states, rec_model, data.y, be, schedule, stop_rule(case), progress)
@@ -75,10 +76,10 @@ def descend(case: Case, data: Dataset, model: Model, loss: Loss,
 
 def compiled_kernel(case: Case, model: Model, loss: Loss) -> bool:
     """Whether :func:`descend` runs ``case`` through the fused compiled kernel
-    (:mod:`verify.dynamics.compiled`): float64, a model and loss it knows (in span coordinates
-    a two-layer network), and the ``kernel`` setting resolving to numba."""
+    (:mod:`verify.dynamics.compiled`): float64 or f64dd, a model and loss it knows (in span
+    coordinates a two-layer network), and the ``kernel`` setting resolving to numba."""
     s = case.settings
-    return (s.backend == "float64" and compilable(model, loss)
+    return (s.backend in COMPILED_BACKENDS and compilable(model, loss)
             and (s.coords == "full" or isinstance(model, TwoLayer))
             and kernel_name(s.kernel) == "numba")
 
