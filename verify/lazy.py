@@ -32,3 +32,10 @@ def lazy(name: str) -> Any:
     '[1]'
     """
     return LazyModule(name)
+
+
+def load(*modules: Any) -> None:
+    """Import each of ``modules`` (stand-ins from :func:`lazy`) now, e.g. before forking
+    workers that use them, so that each inherits the import instead of repeating it."""
+    for module in modules:
+        importlib.import_module(module._name)

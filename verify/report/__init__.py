@@ -25,6 +25,7 @@ from typing import Any, Mapping
 from verify.errors import UserError
 from verify.report.html import render_pages
 from verify.io import SCHEMA_VERSION, atomic_write_bytes, atomic_write_text
+from verify.report.figures import load_matplotlib
 from verify.report.format import plot_filename
 from verify.report.markdown import render_markdown
 from verify.report.parallel import draw_all
@@ -52,6 +53,7 @@ def render_plots(results: Mapping[str, Any], jobs: int = 1) -> dict[tuple[str, s
     rows: dict[tuple[str, str], Mapping[str, Any]] = {}
     for row in results.get("rows") or []:
         rows.setdefault((str(row.get("case", "")), str(row.get("claim", ""))), row)
+    load_matplotlib()  # once here, not in every forked worker
     svgs = draw_all(plot_row, [(row, records.get(key[0])) for key, row in rows.items()], jobs)
     return {key: (plot_filename(*key), svg) for key, svg in zip(rows, svgs) if svg is not None}
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 import numpy as np
 
-from verify.lazy import lazy
+from verify.lazy import lazy, load
 from verify.report.format import as_float, fmt
 
 if TYPE_CHECKING:
@@ -32,6 +32,12 @@ if TYPE_CHECKING:
 # matplotlib is imported when the first plot is drawn, not when verify starts (verify.lazy)
 mpl, mpl_figure = lazy("matplotlib"), lazy("matplotlib.figure")
 agg, mathtext = lazy("matplotlib.backends.backend_agg"), lazy("matplotlib.mathtext")
+
+def load_matplotlib() -> None:
+    """Import the matplotlib modules the plots use now (before forking workers that draw
+    them: each inherits the import instead of repeating it)."""
+    load(mpl, mpl_figure, agg, mathtext)
+
 
 #: Colour of each outcome (and assumption status), shared with the HTML badges.
 OUTCOME_COLORS = {"PASS": "#1a7f37", "FAIL": "#cf222e", "XFAIL": "#8250df",
