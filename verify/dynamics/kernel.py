@@ -68,13 +68,7 @@ def advance_log_t(hi: float, lo: float, log_eta: float) -> tuple[float, float]:
     """:func:`verify.dynamics.compensated.advance_log_t`: ``log(t + eta)`` as a double word."""
     if hi == -math.inf:
         return log_eta, 0.0
-    delta = logaddexp(0.0, (log_eta - hi) - lo)
-    s = hi + delta
-    bb = s - hi
-    e = (hi - (s - bb)) + (delta - bb)
-    e += lo
-    h = s + e
-    return h, e - (h - s)
+    return dw_plus_fp(hi, lo, logaddexp(0.0, (log_eta - hi) - lo))  # the same operations
 
 
 @_jit
