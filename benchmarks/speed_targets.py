@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import write_json
+from common import print_rows
 
 HERE = Path(__file__).resolve().parent
 
@@ -101,8 +101,8 @@ def measure(certified_steps: int, main_run: bool, suite: bool) -> list[dict]:
     rows.append(_row(f"verify run --all --profile quick (exit {code})", quick, "s", "wall",
                      "<= 60 s", quick <= 60))
     digits = _script("lyu_li_digits.py")
-    rows.append(_row(f"lyu-li quick on digits 0/1, 360 x 64 (exit {digits['exit']})", digits["wall_s"],
-                     "s", "wall", "<= 120 s", digits["wall_s"] <= 120))
+    rows.append(_row(f"lyu-li quick on digits 0/1, 360 x 64 (exit {digits['exit']})",
+                     digits["wall_s"], "s", "wall", "<= 120 s", digits["wall_s"] <= 120))
     if main_run:
         wall, code = _verify_run()
         rows.append(_row(f"verify run --all, default profile (exit {code})", wall, "s", "wall",
@@ -121,10 +121,9 @@ def main() -> None:
     ap.add_argument("--json")
     args = ap.parse_args()
     rows = measure(args.certified_steps, args.with_main, args.with_suite)
-    for r in rows:
-        print(f"{r['target']:58s} {r['figure']:10.2f} {r['unit']:2s} against {r['against']:34s} "
-              f"target {r['wanted']:8s} {'met' if r['met'] else 'NOT met'}")
-    write_json(args.json, rows)
+    print_rows(rows, lambda r: f"{r['target']:58s} {r['figure']:10.2f} {r['unit']:2s} against "
+               f"{r['against']:34s} target {r['wanted']:8s} {'met' if r['met'] else 'NOT met'}",
+               args.json)
 
 
 if __name__ == "__main__":

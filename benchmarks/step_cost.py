@@ -16,7 +16,7 @@ from verify.arith.backends import Float64, MPMath
 from verify.dynamics.gd import StepRule, gradient_descent
 from verify.problem.losses import make_loss
 from verify.problem.models import Linear, TwoLayer
-from common import write_json
+from common import print_rows
 
 
 def per_step(model, X, y, be, steps: int, repeats: int = 3) -> float:
@@ -50,10 +50,9 @@ def main() -> None:
             rows.append({"model": type(model).__name__, "n": n, "d": d, "m": m, "backend": be.name,
                          "precision": be.precision, "us_per_step": t * 1e6, "ratio_to_float64": t / base})
     print(f"{'model':8} {'n':>3} {'d':>4} {'m':>3} {'backend':8} {'prec':8} {'us/step':>10} {'x float64':>10}")
-    for r in rows:
-        print(f"{r['model']:8} {r['n']:3d} {r['d']:4d} {r['m']:3d} {r['backend']:8} {r['precision']:8} "
-              f"{r['us_per_step']:10.1f} {r['ratio_to_float64']:10.1f}")
-    write_json(args.json, rows)
+    print_rows(rows, lambda r: (f"{r['model']:8} {r['n']:3d} {r['d']:4d} {r['m']:3d} "
+                                f"{r['backend']:8} {r['precision']:8} {r['us_per_step']:10.1f} "
+                                f"{r['ratio_to_float64']:10.1f}"), args.json)
 
 
 if __name__ == "__main__":

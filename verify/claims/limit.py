@@ -7,16 +7,15 @@ from typing import Mapping
 import numpy as np
 
 from verify.claims.base import Claim, ExpectedSpec, Series
-from verify.claims.divergence import (drift_note, growth_check, pre_asymptotic, third_slopes,
-                                      unsettled,
-                                     still_approaching)
+from verify.claims.divergence import drift_note, growth_check, pre_asymptotic, still_approaching
 from verify.claims.evidence import LimitEvidence
 from verify.claims.excluded import cited_covers, exclusion
 from verify.claims.fit import RateFit, fit_rate
-from verify.claims.guards import (TooShort, digits_result, expected_value, nonfinite_result, onset_result,
-                                  short_result)
+from verify.claims.guards import (TooShort, digits_result, expected_value, nonfinite_result,
+                                  onset_result, short_result)
 from verify.claims.rates import NEEDS_POSITIVE_LOG, check_basis, extension, n_free
 from verify.claims.resolution import Moves, drift_move, drift_scale, natural_scale, value_move
+from verify.claims.unnamed import extrapolation, extrapolation_reason, judge_unnamed, zero_band
 from verify.outcome import ClaimResult, Outcome, undecided
 
 def _n_params(basis: tuple[str, ...]) -> int:
@@ -149,7 +148,8 @@ class Limit(Claim):
 
     def expected_specs(self) -> Mapping[str, ExpectedSpec]:
         """The expected limit (and the onset, if any), resolved by the runner."""
-        return {"limit": self.limit} | ({"after_log_t": self.after_log_t} if self.after_log_t else {})
+        onset = {"after_log_t": self.after_log_t} if self.after_log_t else {}
+        return {"limit": self.limit} | onset
 
     # ------------------------------------------------------------------ evaluate
 
@@ -171,13 +171,13 @@ class Limit(Claim):
                 f"run too short: {s.size} points in the window cannot fit the "
                 f"{_n_params(self.rate)}-parameter rate model {self.rate} with an error estimate",
                 TooShort(int(s.size), fit=fit.summary()))
-        need = max((_n_params(b) + 1 for b in self._alternatives()), default=0)
+        need = max((_n_params(b) + 1 for b in self.alternatives()), default=0)
         if s.size < need:
             return undecided(
                 self.name, self.kind,
                 f"run too short: {s.size} points in the window, the model-error refits "
-                f"{self._alternatives()} need {need}", TooShort(int(s.size), fit=fit.summary()))
-        alts = [fit_rate(s, q, b, self._held_exponent(b, fit)) for b in self._alternatives()]
+                f"{self.alternatives()} need {need}", TooShort(int(s.size), fit=fit.summary()))
+        alts = [fit_rate(s, q, b, self._held_exponent(b, fit)) for b in self.alternatives()]
         sys = max((abs(a.limit - fit.limit) for a in alts), default=0.0)
         sigma = float(np.hypot(fit.se_limit, sys) + series.precision_floor(fit.limit))
         scale = abs(L) if L is not None else abs(fit.limit)
@@ -186,10 +186,9 @@ class Limit(Claim):
         if not np.isfinite(sigma):
             return undecided(self.name, self.kind,
                              f"the rate fit is ill-conditioned (sigma = {sigma})", ev)
-        if L is None and self.positive:
-            zero = self._zero_limit(series.name, q, fit, sigma, ev)
-            if zero is not None:
-                return zero
+        zero = zero_band(self, series.name, q, fit, sigma) if L is None and self.positive else None
+        if zero is not None:
+            return self._result(Outcome.FAIL, zero, fit, "finite, > 0", ev)
         floor = series.precision_floor(max(float(np.max(np.abs(q))), scale))
         if tol == 0.0:
             return undecided(self.name, self.kind,
@@ -198,22 +197,10 @@ class Limit(Claim):
         if low is not None:
             return low
         if L is None:
-            return self._judge_finite(series, s, q, fit, sigma, tol, ev)
+            outcome, reason, ev = judge_unnamed(self, series, s, q, fit, sigma, tol, ev)
+            label = "finite, > 0" if self.positive else "finite"
+            return self._result(outcome, reason, fit, label, ev)
         return self._judge_value(series.name, s, q, fit, alts, sigma, tol, L, ev)
-
-    def _zero_limit(self, name: str, q: np.ndarray, fit: RateFit, sigma: float,
-                    ev: LimitEvidence) -> ClaimResult | None:
-        r"""With ``positive``: FAIL when the interval lies within the zero band
-        :math:`\pm\zeta`, :math:`\zeta = \max(\mathrm{atol}, \mathrm{rtol}\max|q|)` (the
-        limit is 0 at the claim's tolerance); None otherwise."""
-        zeta = max(self.atol, self.rtol * float(np.max(np.abs(q))))
-        if not (-zeta <= fit.limit - 3 * sigma and fit.limit + 3 * sigma <= zeta):
-            return None
-        return self._result(
-            Outcome.FAIL, f"extrapolated limit {fit.limit:.6g} ± {3 * sigma:.3g} (3 sigma) is 0 "
-            f"at the claim's tolerance: the interval lies within ± {zeta:.3g} (max(atol, rtol x "
-            f"the largest |{name}| {np.max(np.abs(q)):.3g} on the window)), so the limit is not "
-            "positive", fit, "finite, > 0", ev)
 
     def _window(self, series: Series) -> tuple[np.ndarray, np.ndarray, ClaimResult | None]:
         """The decision window ``(s, q, None)`` or ``(.., .., UNDECIDED result)``."""
@@ -230,7 +217,7 @@ class Limit(Claim):
             bad = short_result(self, series, int(s.size), f"the window log t >= {lo:.4g}")
         return s, q, bad
 
-    def _alternatives(self) -> list[tuple[str, ...]]:
+    def alternatives(self) -> list[tuple[str, ...]]:
         """Bases of the model-error refits: extended by the next term, truncated to the first."""
         out = []
         ext = extension(self.rate)
@@ -247,13 +234,6 @@ class Limit(Claim):
         extended = len(basis) > len(self.rate)
         return fit.exponent if extended and fit.exponent is not None else None
 
-    def _extrapolation(self, fit: RateFit, tol: float) -> tuple[bool, float]:
-        """Whether the verdict would rest on extrapolation, and the ratio ``D / Delta``."""
-        dist = abs(fit.limit - fit.fitted[-1])
-        change = abs(fit.fitted[0] - fit.fitted[-1])
-        ratio = dist / change if change > 0 else (np.inf if dist > 0 else 0.0)
-        return bool(dist > tol and ratio > self.max_extrapolation), float(ratio)
-
     def _evidence(self, series: Series, s: np.ndarray, q: np.ndarray, fit: RateFit,
                   alts: list[RateFit], sys: float, sigma: float, tol: float,
                   L: float | None) -> LimitEvidence:
@@ -264,7 +244,7 @@ class Limit(Claim):
             exponent=fit.exponent, shift=fit.shift, window_log_t=(float(s[0]), float(s[-1])),
             n_points=int(s.size), last_value=float(q[-1]),
             alternatives=tuple(a.summary() for a in alts),
-            extrapolation_ratio=self._extrapolation(fit, tol)[1],
+            extrapolation_ratio=extrapolation(fit, tol, self.max_extrapolation)[1],
             digits=series.trusted_digits,
             distance_start=None if L is None else float(abs(q[0] - L)),
             distance_end=None if L is None else float(abs(q[-1] - L)))
@@ -284,7 +264,7 @@ class Limit(Claim):
         ci_txt = f"extrapolated limit {fit.limit:.6g} ± {3 * sigma:.3g} (3 sigma)"
         late = s >= s[0] + 0.75 * (s[-1] - s[0])
         remaining = max(abs(f.limit - f.fitted[-1]) for f in (fit, *alts))
-        growth = growth_check(s, q, self.rate, tol, L, self._alternatives())
+        growth = growth_check(s, q, self.rate, tol, L, self.alternatives())
         ev = replace(ev, remaining_move=float(remaining), growth=growth.summary(),
                      slope_last_third=growth.late_slope)
         if growth.diverging is not None:
@@ -300,10 +280,10 @@ class Limit(Claim):
                 f"(log t >= {s[late][0]:.4g}) every value is within {dev:.3g} of {L:.6g}, "
                 f"and no rate model moves it by more than {remaining:.3g} beyond the last "
                 f"point (tolerance {tol:.3g})", fit, L, ev)
-        extrapolating, ratio = self._extrapolation(fit, tol)
+        extrapolating, ratio = extrapolation(fit, tol, self.max_extrapolation)
         if extrapolating:
-            return self._result(Outcome.UNDECIDED, self._extrapolation_reason(fit, ratio),
-                                fit, L, ev)
+            why = extrapolation_reason(fit, ratio, self.max_extrapolation)
+            return self._result(Outcome.UNDECIDED, why, fit, L, ev)
         if lo >= L - tol and hi <= L + tol and not growing:
             ex = exclusion(L, fit.limit, sigma, tol)
             if covers or ex is None:
@@ -335,49 +315,6 @@ class Limit(Claim):
     @staticmethod
     def _relative(gap: float, L: float) -> str:
         return f" ({100 * abs(gap / L):.3g}% of expected)" if L != 0 else ""
-
-    def _judge_finite(self, series: Series, s: np.ndarray, q: np.ndarray, fit: RateFit,
-                      sigma: float, tol: float, ev: LimitEvidence) -> ClaimResult:
-        """Verdict when the theorem only says the limit exists (and maybe is positive)."""
-        label = "finite, > 0" if self.positive else "finite"
-        lo, hi = fit.limit - 3 * sigma, fit.limit + 3 * sigma
-        thirds = third_slopes(s, q)
-        change = float(abs(q[-1] - q[0]))
-        tol_q = max(self.atol, self.rtol * abs(float(q[-1])))
-        ev = replace(ev, slope_first_third=thirds[0], slope_last_third=thirds[1],
-                     total_change=change, tol_divergence=tol_q)
-        why = unsettled(series.name, s, q, thirds, tol_q)
-        if why is not None:
-            return self._result(Outcome.FAIL, why, fit, label, ev)
-        growth = growth_check(s, q, self.rate, tol, None, self._alternatives())
-        ev = replace(ev, growth=growth.summary())
-        if growth.diverging is not None:
-            return self._result(Outcome.FAIL, growth.reason(series.name, s, tol,
-                                                            "to a finite value"), fit, label, ev)
-        extrapolating, ratio = self._extrapolation(fit, tol)
-        if extrapolating:
-            return self._result(Outcome.UNDECIDED, self._extrapolation_reason(fit, ratio),
-                                fit, label, ev)
-        if self.positive and hi < 0:
-            return self._result(
-                Outcome.FAIL, f"extrapolated limit {fit.limit:.6g} ± {3 * sigma:.3g} (3 sigma) "
-                "is negative", fit, label, ev)
-        if 3 * sigma <= tol and (not self.positive or lo > 0):
-            return self._result(Outcome.PASS, "", fit, label, ev)
-        if 3 * sigma > tol:
-            reason = (f"not enough evidence: extrapolated limit {fit.limit:.6g} ± "
-                      f"{3 * sigma:.3g} (3 sigma) is not pinned down to tolerance {tol:.3g}")
-        else:
-            reason = (f"extrapolated limit {fit.limit:.6g} ± {3 * sigma:.3g} (3 sigma) "
-                      "cannot be told from 0")
-        return self._result(Outcome.UNDECIDED, reason, fit, label, ev)
-
-    def _extrapolation_reason(self, fit: RateFit, ratio: float) -> str:
-        dist = abs(fit.limit - fit.fitted[-1])
-        change = abs(fit.fitted[0] - fit.fitted[-1])
-        return (f"extrapolation beyond the evidence: the fit puts the limit {fit.limit:.6g} at "
-                f"{dist:.3g} from the last fitted value, {ratio:.3g} x the change {change:.3g} "
-                f"seen across the window (allowed {self.max_extrapolation:g} x); run longer")
 
     # ---------------------------------------------------------------- resolution
 
