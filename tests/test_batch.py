@@ -5,7 +5,8 @@ Unit level: :func:`verify.dynamics.batch.record_batch` against
 and step rules that batch, with runs that stop at different steps.  Engine level: the sweep
 runs of every theorem's quick profile, written by :func:`verify.engine.sweepjobs.run_sweeps`
 in batches and one run per job, are the same files (so every verdict read from them is the
-same); the theorems with long quick sweeps are marked slow.
+same): in the fast suite on the sweeps cut to their first values and two seeds, in full
+under ``-m slow``.
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from verify.problem.losses import Exponential, Logistic, Squared
 from verify.problem.models import Linear, TwoLayer
 from verify.spec import registry
 from verify.spec.cases import profile_cases
+from verify.testing import short_sweeps
 
 BE = Float64()
 
@@ -120,24 +122,44 @@ def test_batches_group_seeds_of_one_value():
     assert len(batches(jobs, 1)) == len(jobs)
 
 
-SLOW = {"lyu2021-symmetric", "chizat-bach2020-f1", "lai2026-min-norm-gap",
-        "vardi-shamir2021-single-neuron", "boursier2022-orthogonal"}
+#: Sweep values and seeds kept by the fast engine-level test (verify.testing.short_sweeps): the
+#: first two values of each sweep (a Sweep needs two), two
+#: seeds, so that seeds of one value still advance as one batch with their own stopping.
+SHORT_VALUES, SHORT_SEEDS = 2, 2
+
+#: Theorems whose sweeps are long even cut short on the numpy path (tens of seconds): full
+#: sweeps only, under ``-m slow``.
+SLOW = {"lyu2021-symmetric", "chizat-bach2020-f1", "lai2026-min-norm-gap"}
 
 
-def _sweep_files(thm_id: str, tmp_path, batch: int) -> dict[str, dict]:
+def _sweep_files(thm, tmp_path, batch: int) -> dict[str, dict]:
     """Each sweep run's file by its key, without the code hash (the same tree gives the same
     hash; a file edited while the slow tests run would give another)."""
-    cases = profile_cases(registry.get(thm_id), "quick", {"kernel": "numpy"})  # the batched path
+    cases = profile_cases(thm, "quick", {"kernel": "numpy"})  # the batched path
     where = run_sweeps(cases, tmp_path / f"b{batch}", pool_executor(1), batch=batch)
     return {f.name: {k: v for k, v in json.loads(f.read_text()).items() if k != "code"}
             for f in where.rglob("*.json")}
 
 
-@pytest.mark.parametrize("thm_id", [pytest.param(t, marks=pytest.mark.slow) if t in SLOW else t
-                                    for t in sorted(registry.theorems())])
-def test_quick_sweeps_batched_equal_unbatched(thm_id, tmp_path):
-    batched = _sweep_files(thm_id, tmp_path, 40)
-    if not collect(profile_cases(registry.get(thm_id), "quick")):
+def _batched_equal_unbatched(thm, tmp_path) -> None:
+    batched = _sweep_files(thm, tmp_path, 40)
+    if not collect(profile_cases(thm, "quick")):
         assert batched == {}
         return
-    assert batched and batched == _sweep_files(thm_id, tmp_path, 1)
+    assert batched and batched == _sweep_files(thm, tmp_path, 1)
+
+
+@pytest.mark.parametrize("thm_id", sorted(set(registry.theorems()) - SLOW))
+def test_quick_sweeps_batched_equal_unbatched(thm_id, tmp_path):
+    """Every theorem but :data:`SLOW`, its quick sweeps cut to their first values and seeds
+    (same code path, fewer runs)."""
+    thm = short_sweeps(registry.get(thm_id), SHORT_VALUES, SHORT_SEEDS)
+    _batched_equal_unbatched(thm, tmp_path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("thm_id", sorted(registry.theorems()))
+def test_quick_sweeps_batched_equal_unbatched_in_full(thm_id, tmp_path):
+    """The same on every quick sweep in full (minutes: lyu2021-symmetric, chizat-bach2020-f1,
+    lai2026-min-norm-gap, kou2023-relu ...)."""
+    _batched_equal_unbatched(registry.get(thm_id), tmp_path)

@@ -15,7 +15,7 @@ import pytest
 from verify.arith.backends import MPMath, make_backend
 from verify.dynamics import kernel as kn
 from verify.dynamics.compensated import compensated_descent, dw_plus_fp
-from verify.dynamics.compiled import _codes, _consts, record_run
+from verify.dynamics.compiled import _codes, _consts, _frozen, record_run
 from verify.dynamics.gd import StepRule, gradient_descent
 from verify.dynamics.trajectory import StopRule, log_schedule
 from verify.problem.losses import Logistic
@@ -54,8 +54,9 @@ def _kernel_f64dd(steps: int) -> tuple[np.ndarray, np.ndarray, float, float]:
     rule, stop = StepRule(1.0), StopRule(steps)
     table = np.empty((steps + 1, 6))
     k, log_t, log_t_lo, code = kn.advance(
-        X_LIN, Y_LIN, W, a, _codes([0, 0], Logistic(), rule, True),
-        _consts(0.0, 1.0, rule, stop, 0.0), np.zeros((4, 1)), np.zeros((0, 0)), 0, -math.inf,
+        _frozen(X_LIN), _frozen(Y_LIN), W, a, _codes([0, 0], Logistic(), rule, True),
+        _consts(0.0, 1.0, rule, stop, 0.0), _frozen(np.zeros((4, 1))), _frozen(np.zeros((0, 0))),
+        0, -math.inf,
         steps, steps, table, W_lo, a_lo, 0.0)
     assert (k, code) == (steps, kn.STOP_MAX_STEPS)
     return W[0], W_lo[0], log_t, log_t_lo

@@ -107,17 +107,29 @@ class Coordinates:
     W: np.ndarray
 
 
+def _frozen(a: np.ndarray) -> np.ndarray:
+    """``a`` as a read-only C-contiguous float64 array (a view when it already is one).
+
+    The kernel's read-only operands are always passed read-only: numba compiles one
+    specialization per writeable flag, so a caller's writable ``X`` would cost a second
+    compilation (about 2 s a process)."""
+    a = np.ascontiguousarray(a, dtype=float)
+    if a.flags.writeable:
+        a = a.view()
+        a.flags.writeable = False
+    return a
+
+
 def _coordinates(model: Model, X: np.ndarray, params0: Mapping[str, np.ndarray], W: np.ndarray,
                  span: bool) -> Coordinates:
-    X = np.ascontiguousarray(X, dtype=float)
+    X = _frozen(X)
     if not span:
-        return Coordinates(X, np.zeros((len(X), W.shape[0])), np.zeros((0, 0)), 0.0,
-                           lambda W_, a_: _params(model, W_, a_), W)
+        return Coordinates(X, _frozen(np.zeros((len(X), W.shape[0]))), _frozen(np.zeros((0, 0))),
+                           0.0, lambda W_, a_: _params(model, W_, a_), W)
     sm = SpanTwoLayer(model, X, np.asarray(params0["W"], dtype=float))
     c = sm.consts(Float64())
     B = np.zeros((W.shape[0], len(X)))
-    return Coordinates(np.ascontiguousarray(c.L), np.ascontiguousarray(c.P0T),
-                       np.ascontiguousarray(c.P), float(c.w0_sq),
+    return Coordinates(_frozen(c.L), _frozen(c.P0T), _frozen(c.P), float(c.w0_sq),
                        lambda B_, a_: {"W": c.W0 + B_ @ c.Q, "a": a_.copy()}, B)
 
 
@@ -160,7 +172,7 @@ def record_compiled(model: Model, loss: Loss, X: np.ndarray, y: np.ndarray,
     codes = _codes(model_codes, loss, rule, backend == "f64dd")
     consts = _consts(alpha, scale, rule, stop, where.w0_sq)
     W_lo, a_lo, log_t_lo = np.zeros_like(W), np.zeros_like(a), 0.0
-    y = np.ascontiguousarray(y, dtype=float)
+    y = _frozen(y)
     table = ScalarLog(len(SCALARS), stop.max_steps + 1, FIRST_ROWS)
     wanted = sorted({0, *(int(s) for s in schedule)})
     end = current_deadline()

@@ -45,7 +45,7 @@ def jit(fn: Callable[..., Any]) -> Callable[..., Any]:
 def enable_cache(path: str | os.PathLike[str]) -> None:
     """Cache the compiled kernels in ``path``, in this process and in the processes it starts.
 
-    Compiling them costs about 3 s per process (every pool worker, every subprocess); with a
+    Compiling them costs about 6 s per process (every pool worker, every subprocess); with a
     cache, a process whose CPU, numba version and kernel source match a cached entry loads it
     instead (numba checks all three: an entry never outlives a change of any).  The code
     loaded is the code compiled, so results do not depend on the cache.  ``verify run``,
