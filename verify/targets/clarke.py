@@ -218,9 +218,10 @@ def _solve_first_optimal(
     if not tols:
         raise ValueError("tols must name at least one Clarabel tolerance")
     tried = []
+    program = _program(theta, G0, kinks, margins, compress)
     for settings in SOLVE_SETTINGS:
         for tol in tols:
-            lam, mu, info = _solve(theta, G0, kinks, margins, tol, settings, compress)
+            lam, mu, info = _solve(program, kinks, tol, settings)
             tried.append(f"tol={tol:.0e}{''.join(f', {k}={v}' for k, v in settings.items())}: "
                          f"{info.status}")
             if info.status == "optimal":
@@ -232,11 +233,13 @@ def _solve_first_optimal(
     return lam, mu, info, note + "".join(f"; warning: {m}" for m in info.warnings)
 
 
-def _solve(
-    theta: np.ndarray, G0: np.ndarray, kinks: KinkTerms, margins: np.ndarray, tol: float,
-    settings: dict[str, Any], compress: bool = False,
-) -> tuple[np.ndarray | None, np.ndarray, Any]:
-    r"""Clarabel on the eps + delta SOCP (variables scaled by ||theta||^2).
+def _program(
+    theta: np.ndarray, G0: np.ndarray, kinks: KinkTerms, margins: np.ndarray,
+    compress: bool = False,
+) -> tuple[Any, Any, Any, float]:
+    r"""The eps + delta SOCP (variables scaled by ||theta||^2) as a cvxpy problem, with its
+    variables ``lam``, ``mu`` and ``||theta||``; built once and solved at each tolerance of
+    the ladder (cvxpy keeps its canonical form between solves of one problem object).
 
     With ``compress`` the cone's argument :math:`\theta/t - t(G_0^\top\lambda + C^\top\mu)`
     (all in the column space of :math:`M = [\theta/t,\ tG_0^\top,\ tC^\top]`, :math:`p` rows)
@@ -259,7 +262,17 @@ def _solve(
         target, fit = theta / t, fit * t
     cons = [mu >= kinks.lo * lam[kinks.rows], mu <= kinks.hi * lam[kinks.rows]] if mu is not None else []
     obj = cp.norm(target - fit) + (margins - 1.0) @ lam
-    info = solve_clarabel(cp.Problem(cp.Minimize(obj), cons), tol=tol, settings=settings)
+    return cp.Problem(cp.Minimize(obj), cons), lam, mu, t
+
+
+def _solve(
+    program: tuple[Any, Any, Any, float], kinks: KinkTerms, tol: float, settings: dict[str, Any],
+) -> tuple[np.ndarray | None, np.ndarray, Any]:
+    """Clarabel on :func:`_program`'s problem at ``tol``; the multipliers unscaled."""
+    problem, lam, mu, t = program
+    for v in problem.variables():  # a failed solve must not leave the previous solve's point
+        v.value = None
+    info = solve_clarabel(problem, tol=tol, settings=settings)
     if lam.value is None:
         return None, np.zeros(kinks.count), info
     s = t * t
