@@ -30,6 +30,7 @@ import numpy as np
 
 from verify.dynamics.jit import COMPILED  # noqa: F401 - whether advance is compiled (compiled.py)
 from verify.dynamics.jit import jit as _jit
+from verify.dynamics.kernelnorms import grad_sq, outer_squares, sq_norm, step_and_norms
 
 LOG2 = math.log(2.0)
 
@@ -156,9 +157,10 @@ def dloss(loss: int, f: np.ndarray, y: np.ndarray, v: np.ndarray) -> float:
 
 @_jit
 def pullback(kind: int, X: np.ndarray, Z: np.ndarray, a: np.ndarray, v: np.ndarray, alpha: float,
-             scale: float, train_outer: bool, GWt: np.ndarray, Ga: np.ndarray, C: np.ndarray) -> float:
-    """``J^T v`` into ``GWt`` (the first layer's gradient transposed, ``(d, m)``) and ``Ga``;
-    returns ``||J^T v||^2``.
+             scale: float, train_outer: bool, GWt: np.ndarray, Ga: np.ndarray, C: np.ndarray) -> None:
+    """``J^T v`` into ``GWt`` (the first layer's gradient transposed, ``(d, m)``) and ``Ga``
+    (its squared norm: :func:`~verify.dynamics.kernelnorms.grad_sq`, or
+    :func:`~verify.dynamics.kernelnorms.step_and_norms` fused with the update).
 
     Samples outermost, neurons innermost (contiguous, so the compiler vectorizes across
     neurons): each entry still sums its terms over the samples in order ``i = 0, 1, ...``,
@@ -185,48 +187,6 @@ def pullback(kind: int, X: np.ndarray, Z: np.ndarray, a: np.ndarray, v: np.ndarr
                 GWt[j, k] += C[k] * xij
     for k in range(m):
         Ga[k] *= scale
-    gsq = squares(GWt, C)
-    if kind == 1 and train_outer:
-        for k in range(m):
-            gsq += Ga[k] * Ga[k]
-    return gsq
-
-
-@_jit
-def squares(At: np.ndarray, acc: np.ndarray) -> float:
-    """``||A||_F^2`` of ``At`` (``(d, m)``): each column's squares summed over ``j`` in order
-    (vectorized across columns, ``acc`` is scratch ``(m,)``), then the columns in order."""
-    return products(At, At, acc)
-
-
-@_jit
-def products(At: np.ndarray, Bt: np.ndarray, acc: np.ndarray) -> float:
-    """``<A, B>_F`` of ``(d, m)`` arrays in the order of :func:`squares` (fixed, so the same
-    on every CPU: per column over ``j = 0, 1, ...``, then over columns)."""
-    d, m = At.shape
-    for k in range(m):
-        acc[k] = 0.0
-    for j in range(d):
-        for k in range(m):
-            acc[k] += At[j, k] * Bt[j, k]
-    total = 0.0
-    for k in range(m):
-        total += acc[k]
-    return total
-
-
-@_jit
-def sq_norm(Wt: np.ndarray, a: np.ndarray, kind: int, train_outer: bool, Pt: np.ndarray,
-            w0_sq: float, span: bool, scratch: np.ndarray) -> float:
-    """``||theta||^2`` over the trained arrays (``Wt`` the first layer transposed); in span
-    coordinates (``span``) the first layer's is ``||W0||^2 + 2 <P, B> + ||B||^2``."""
-    acc = squares(Wt, scratch)
-    if span:
-        acc = w0_sq + 2.0 * products(Pt, Wt, scratch) + acc
-    if kind == 1 and train_outer:
-        for k in range(len(a)):
-            acc += a[k] * a[k]
-    return acc
 
 
 @_jit
@@ -241,6 +201,16 @@ def compensated_update(Wt: np.ndarray, Wt_lo: np.ndarray, GWt: np.ndarray, a: np
     if outer:
         for kk in range(m):
             a[kk], a_lo[kk] = dw_plus_fp(a[kk], a_lo[kk], factor * Ga[kk])
+
+
+@_jit
+def write_row(table: np.ndarray, k: int, log_t: float, log_loss: float, norm2: float, q_min: float,
+              log_eta: float, s: float, gsq: float) -> None:
+    """Row ``k`` of the per-step table (:data:`verify.dynamics.trajectory.SCALARS`); the
+    gradient norm is ``e^s sqrt(gsq)`` in logs."""
+    table[k, 0], table[k, 1], table[k, 2] = log_t, log_loss, norm2
+    table[k, 3], table[k, 4] = q_min, log_eta
+    table[k, 5] = s + 0.5 * math.log(gsq) if gsq > 0 else -math.inf
 
 
 @_jit
@@ -304,39 +274,40 @@ def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: n
         ``target``, else the ``STOP_*`` reason (the state is then the last one, not updated).
     """
     kind, loss, rule, mean, train_outer = codes[0], codes[1], codes[2], codes[3] == 1, codes[4] == 1
-    comp = codes[5] == 1
+    comp, outer = codes[5] == 1, codes[0] == 1 and codes[4] == 1
     alpha, scale, base, power, max_log_t, min_log_loss, w0_sq = (
         consts[0], consts[1], consts[2], consts[3], consts[4], consts[5], consts[6])
     n = X.shape[0]
     m, d = W.shape
     Z, f, v = np.empty((n, m)), np.empty(n), np.empty(n)
     Wt, GWt, Ga, C = np.ascontiguousarray(W.T), np.empty((d, m)), np.empty(m), np.empty(m)
+    gacc, wacc, pacc = np.empty(m), np.empty(m), np.empty(m)
     Pt, span = np.ascontiguousarray(P.T), P.size > 0
     Wt_lo = np.ascontiguousarray(W_lo.T)
     log_n = math.log(n)
+    norm2 = sq_norm(Wt, a, kind, train_outer, Pt, w0_sq, span, C)  # then with each update
     while True:
         forward(kind, X, Wt, a, alpha, scale, Z0, Z, f)
         log_loss = log_total(loss, f, y, mean)
         s = dloss(loss, f, y, v)
         if mean:
             s = s - log_n
-        gsq = pullback(kind, X, Z, a, v, alpha, scale, train_outer, GWt, Ga, C)
-        log_grad_norm = s + 0.5 * math.log(gsq) if gsq > 0 else -math.inf
+        pullback(kind, X, Z, a, v, alpha, scale, train_outer, GWt, Ga, C)
         if rule == 0:
             log_eta = base
         elif rule == 1:
             log_eta = base - log_loss
         else:
             log_eta = base - log_loss - power * math.log(max(-log_loss, 1.0))
-        norm2 = sq_norm(Wt, a, kind, train_outer, Pt, w0_sq, span, C)
         q_min = math.inf
         for i in range(n):
             q = y[i] * f[i]
             if q < q_min or math.isnan(q):
                 q_min = q if not math.isnan(q_min) else q_min
-        table[k, 0], table[k, 1], table[k, 2] = log_t, log_loss, norm2
-        table[k, 3], table[k, 4], table[k, 5] = q_min, log_eta, log_grad_norm
         code = stop_code(k, log_t, log_loss, norm2, max_steps, max_log_t, min_log_loss)
+        if code != 0 or k == target or comp:
+            gsq = grad_sq(GWt, Ga, kind, train_outer, C)
+            write_row(table, k, log_t, log_loss, norm2, q_min, log_eta, s, gsq)
         if code != 0 or k == target:
             W[:, :] = Wt.T
             if comp:
@@ -344,15 +315,16 @@ def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: n
             return k, log_t, log_t_lo, code
         factor = math.exp(log_eta + s)
         if comp:
-            compensated_update(Wt, Wt_lo, GWt, a, a_lo, Ga, -factor, kind == 1 and train_outer)
+            compensated_update(Wt, Wt_lo, GWt, a, a_lo, Ga, -factor, outer)
             log_t, log_t_lo = advance_log_t(log_t, log_t_lo, log_eta)
+            norm2 = sq_norm(Wt, a, kind, train_outer, Pt, w0_sq, span, C)
             k += 1
             continue
-        for j in range(d):
-            for kk in range(m):
-                Wt[j, kk] -= factor * GWt[j, kk]
-        if kind == 1 and train_outer:
+        gsq, wsq, psum = step_and_norms(Wt, GWt, factor, Pt, span, gacc, wacc, pacc)
+        write_row(table, k, log_t, log_loss, norm2, q_min, log_eta, s, outer_squares(gsq, Ga, outer))
+        if outer:
             for kk in range(m):
                 a[kk] -= factor * Ga[kk]
+        norm2 = outer_squares(w0_sq + 2.0 * psum + wsq if span else wsq, a, outer)
         log_t = logaddexp(log_t, log_eta)
         k += 1
