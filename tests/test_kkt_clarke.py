@@ -224,3 +224,30 @@ def test_dropping_the_off_span_part_changes_the_program(monkeypatch):
     monkeypatch.setattr(quantities, "span_augmented", forgetful)
     wrong = kkt_target(_point(p.model, p.params, p.data.X, p.data.y)).values["residual"]
     assert abs(wrong - right) > 1e-3 * right
+
+
+def test_a_program_solved_again_equals_a_fresh_one():
+    """The tolerance ladder re-solves one cvxpy problem (its canonical form is kept); each
+    solve starts cold (no warm start from the previous rung), so it gives the fresh
+    problem's point bit for bit.  With cvxpy's default warm start the points differ
+    (by 1e-14 to 1e-8 on these draws)."""
+    from verify.targets import clarke, groupsocp
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        theta, G0 = rng.standard_normal(40), 0.3 * rng.standard_normal((8, 40))
+        margins = np.r_[1.0, 1.0 + rng.random(7)]
+        none = KinkTerms.none(40)
+        again = clarke._program(theta, G0, none, margins)
+        clarke._solve(again, none, 1e-12, {})
+        lam_a, _, info_a = clarke._solve(again, none, 1e-10, {})
+        lam_f, _, info_f = clarke._solve(clarke._program(theta, G0, none, margins), none, 1e-10, {})
+        assert np.array_equal(lam_a, lam_f) and (info_a.status, info_a.iterations) == (
+            info_f.status, info_f.iterations)
+    X, y = rng.standard_normal((6, 3)), np.sign(rng.standard_normal(6))
+    D = (X @ rng.standard_normal((3, 5)) > 0).T.astype(float)
+    S = 2.0 * D - 1.0
+    prog = groupsocp.group_program(X, y, D, S, D, S, "margin")
+    groupsocp.solve_program(prog, 1e-12)
+    U_a, V_a, lam_a, _ = groupsocp.solve_program(prog, 1e-9)
+    U_f, V_f, lam_f, _ = groupsocp.solve_groups(X, y, D, S, D, S, "margin", 1e-9)
+    assert all(np.array_equal(a, f) for a, f in ((U_a, U_f), (V_a, V_f), (lam_a, lam_f)))

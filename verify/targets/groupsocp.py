@@ -104,10 +104,11 @@ def solve_group_program(
     first = _generate_columns(X, y, alpha, arr, kind, tol) if many else None
     if first is None:
         iu = iv = np.arange(arr.n_patterns)
-        U, V, lam, info = solve_groups(X, y, Dt, Sgn, Dt, Sgn, kind, tol)
+        whole = group_program(X, y, Dt, Sgn, Dt, Sgn, kind)
+        U, V, lam, info = solve_program(whole, tol)
         how = f"full program: {summary(info)}"
         if info.status == "solver_error":  # Clarabel's numerical failure, not infeasibility
-            U, V, lam, info = solve_groups(X, y, Dt, Sgn, Dt, Sgn, kind, tol, RETRY_SETTINGS)
+            U, V, lam, info = solve_program(whole, tol, RETRY_SETTINGS)
             how += f"; retried with {RETRY_SETTINGS}: {summary(info)}"
     else:
         iu, iv, U, V, lam, info, how = first
@@ -140,9 +141,9 @@ def _polish(
     """
     ju, jv = (idx[s] for idx, s in zip((iu, iv), support_of(U, V)))
     for rnd in range(1, POLISH_ROUNDS + 1):
-        first = None
+        first, small = None, group_program(X, y, Dt[ju], Sgn[ju], Dt[jv], Sgn[jv], kind)
         for t in tol * np.array(POLISH_TOL_STEPS):  # the small program at tol, then looser
-            U2, V2, lam2, info2 = solve_groups(X, y, Dt[ju], Sgn[ju], Dt[jv], Sgn[jv], kind, t)
+            U2, V2, lam2, info2 = solve_program(small, t)
             if U2 is not None and V2 is not None and lam2 is not None:
                 if info2.status == "optimal":
                     return ju, jv, U2, V2, lam2, info2, rnd, float(t)
@@ -239,26 +240,47 @@ def support_of(U: np.ndarray, V: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (iu if iu.size else np.argmax(nu)[None]), (iv if iv.size else np.argmax(nv)[None])
 
 
-def solve_groups(
+def group_program(
     X: np.ndarray, y: np.ndarray, Du: np.ndarray, Su: np.ndarray, Dv: np.ndarray,
-    Sv: np.ndarray, kind: str, tol: float, settings: dict[str, Any] | None = None,
-) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None, SolveInfo]:
-    """Clarabel on the group-lasso SOCP (u-groups on patterns ``Du``, v-groups on ``Dv``).
-
-    ``settings``: further Clarabel settings (:func:`verify.targets.solve.solve_clarabel`).
-    Returns (U, V, multipliers of the fit constraints, info).
-    """
+    Sv: np.ndarray, kind: str,
+) -> tuple[Any, Any, Any, Any]:
+    """The group-lasso SOCP (u-groups on patterns ``Du``, v-groups on ``Dv``) as a cvxpy
+    problem with its variables ``U``, ``V`` and fit constraint; :func:`solve_program` solves
+    it at one tolerance or several (cvxpy keeps its canonical form between solves)."""
     d = X.shape[1]
     U, V = cp.Variable((len(Du), d)), cp.Variable((len(Dv), d))
     f = cp.sum(cp.multiply(Du, U @ X.T), axis=0) - cp.sum(cp.multiply(Dv, V @ X.T), axis=0)
     fit = cp.multiply(y, f) >= 1 if kind == "margin" else f == y
     cons = [fit, cp.multiply(Su, U @ X.T) >= 0, cp.multiply(Sv, V @ X.T) >= 0]
     obj = cp.sum(cp.norm(U, 2, axis=1)) + cp.sum(cp.norm(V, 2, axis=1))
-    info = solve_clarabel(cp.Problem(cp.Minimize(obj), cons), tol=tol, settings=settings)
+    return cp.Problem(cp.Minimize(obj), cons), U, V, fit
+
+
+def solve_program(
+    program: tuple[Any, Any, Any, Any], tol: float, settings: dict[str, Any] | None = None,
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None, SolveInfo]:
+    """Clarabel on a :func:`group_program` at ``tol`` (``settings``: further Clarabel
+    settings, :func:`verify.targets.solve.solve_clarabel`, which starts cold: the result is
+    that of a fresh problem). Returns (U, V, multipliers of the fit constraints, info);
+    nothing of an earlier solve of the program is kept."""
+    problem, U, V, fit = program
+    for v in problem.variables():
+        v.value = None
+    for c in problem.constraints:
+        c.save_dual_value(None)
+    info = solve_clarabel(problem, tol=tol, settings=settings)
     lam = None if fit.dual_value is None else np.asarray(fit.dual_value, float).ravel()
     if U.value is None or V.value is None:
         return None, None, lam, info
     return np.asarray(U.value, float), np.asarray(V.value, float), lam, info
+
+
+def solve_groups(
+    X: np.ndarray, y: np.ndarray, Du: np.ndarray, Su: np.ndarray, Dv: np.ndarray,
+    Sv: np.ndarray, kind: str, tol: float, settings: dict[str, Any] | None = None,
+) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None, SolveInfo]:
+    """:func:`solve_program` of a new :func:`group_program` (one tolerance)."""
+    return solve_program(group_program(X, y, Du, Su, Dv, Sv, kind), tol, settings)
 
 
 def summary(info: SolveInfo) -> str:

@@ -80,7 +80,8 @@ def require_clarabel() -> str:
 def solve_clarabel(
     problem: cp.Problem, *, tol: float = 1e-12, settings: dict[str, Any] | None = None
 ) -> SolveInfo:
-    """Solve ``problem`` in place with Clarabel at ``tol_gap_abs = tol_gap_rel = tol_feas = tol``.
+    """Solve ``problem`` in place with Clarabel at ``tol_gap_abs = tol_gap_rel = tol_feas = tol``,
+    starting cold every time (so solving one problem again equals solving a fresh copy).
 
     Parameters
     ----------
@@ -114,7 +115,9 @@ def solve_clarabel(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            problem.solve(solver=cp.CLARABEL, **kwargs)
+            # cold start: a problem solved again (a tolerance ladder) gives a fresh problem's
+            # point; cvxpy's default warm start would reuse the previous Clarabel solver
+            problem.solve(solver=cp.CLARABEL, warm_start=False, **kwargs)
             status = str(problem.status)
         except cp.error.SolverError as exc:
             status = "solver_error"
