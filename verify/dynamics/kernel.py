@@ -94,18 +94,24 @@ def log_weight(loss: int, f: float, y: float) -> float:
 
 
 @_jit
-def forward(kind: int, X: np.ndarray, Wt: np.ndarray, a: np.ndarray, alpha: float, scale: float,
+def forward(kind: int, Xt: np.ndarray, Wt: np.ndarray, a: np.ndarray, alpha: float, scale: float,
             Z0: np.ndarray, Z: np.ndarray, f: np.ndarray) -> None:
-    """``Z = Z0 + X W^T`` (two-layer; row-major sums over coordinates) and ``f`` in place."""
-    n, d = X.shape
+    """``Z = Z0 + X W^T`` (two-layer) and ``f`` in place, from ``Xt = X^T`` (``(d, n)``).
+
+    Coordinates outermost: each row of ``W^T`` is read once while ``Z`` (``(n, m)``) stays in
+    the first-level cache, and each entry still sums over the coordinates in order
+    ``j = 0, 1, ...`` (the same additions in the same order as samples outermost)."""
+    d, n = Xt.shape
     m = Wt.shape[1]
     for i in range(n):
         for k in range(m):
             Z[i, k] = Z0[i, k]
-        for j in range(d):
-            xij = X[i, j]
+    for j in range(d):
+        for i in range(n):
+            xij = Xt[j, i]
             for k in range(m):
                 Z[i, k] += xij * Wt[j, k]
+    for i in range(n):
         if kind == 0:
             f[i] = Z[i, 0]
             continue
@@ -156,35 +162,36 @@ def dloss(loss: int, f: np.ndarray, y: np.ndarray, v: np.ndarray) -> float:
 
 
 @_jit
-def pullback(kind: int, X: np.ndarray, Z: np.ndarray, a: np.ndarray, v: np.ndarray, alpha: float,
-             scale: float, train_outer: bool, GWt: np.ndarray, Ga: np.ndarray, C: np.ndarray) -> None:
+def pullback(kind: int, Xt: np.ndarray, Z: np.ndarray, a: np.ndarray, v: np.ndarray, alpha: float,
+             scale: float, GWt: np.ndarray, Ga: np.ndarray, C: np.ndarray) -> None:
     """``J^T v`` into ``GWt`` (the first layer's gradient transposed, ``(d, m)``) and ``Ga``
     (its squared norm: :func:`~verify.dynamics.kernelnorms.grad_sq`, or
     :func:`~verify.dynamics.kernelnorms.step_and_norms` fused with the update).
 
-    Samples outermost, neurons innermost (contiguous, so the compiler vectorizes across
-    neurons): each entry still sums its terms over the samples in order ``i = 0, 1, ...``,
-    the same additions in the same order as a loop with neurons outermost (bit for bit).
-    ``C`` (``(m,)``) is scratch for the per-sample coefficients."""
-    n, d = X.shape
+    The per-sample coefficients first (``C``, ``(n, m)`` scratch), then coordinates outermost:
+    each row of ``GWt`` is summed in the first-level cache over the samples in order
+    ``i = 0, 1, ...`` and written once (the same additions in the same order as samples
+    outermost, which streamed all of ``GWt`` once per sample); ``Xt = X^T``, ``(d, n)``."""
+    d, n = Xt.shape
     m = GWt.shape[1]
     for k in range(m):
-        for j in range(d):
-            GWt[j, k] = 0.0
         Ga[k] = 0.0
     for i in range(n):
         vi = v[i]
         for k in range(m):
             if kind == 0:
-                C[k] = vi
+                C[i, k] = vi
             else:
                 z = Z[i, k]
-                C[k] = scale * ((1.0 if z >= 0.0 else alpha) * vi * a[k])
+                C[i, k] = scale * ((1.0 if z >= 0.0 else alpha) * vi * a[k])
                 Ga[k] += (z if z >= 0.0 else alpha * z) * vi
-        for j in range(d):
-            xij = X[i, j]
+    for j in range(d):
+        for k in range(m):
+            GWt[j, k] = 0.0
+        for i in range(n):
+            xij = Xt[j, i]
             for k in range(m):
-                GWt[j, k] += C[k] * xij
+                GWt[j, k] += C[i, k] * xij
     for k in range(m):
         Ga[k] *= scale
 
@@ -281,18 +288,19 @@ def advance(X: np.ndarray, y: np.ndarray, W: np.ndarray, a: np.ndarray, codes: n
     m, d = W.shape
     Z, f, v = np.empty((n, m)), np.empty(n), np.empty(n)
     Wt, GWt, Ga, C = np.ascontiguousarray(W.T), np.empty((d, m)), np.empty(m), np.empty(m)
+    Xt, Cs = np.ascontiguousarray(X.T), np.empty((n, m))
     gacc, wacc, pacc = np.empty(m), np.empty(m), np.empty(m)
     Pt, span = np.ascontiguousarray(P.T), P.size > 0
     Wt_lo = np.ascontiguousarray(W_lo.T)
     log_n = math.log(n)
     norm2 = sq_norm(Wt, a, kind, train_outer, Pt, w0_sq, span, C)  # then with each update
     while True:
-        forward(kind, X, Wt, a, alpha, scale, Z0, Z, f)
+        forward(kind, Xt, Wt, a, alpha, scale, Z0, Z, f)
         log_loss = log_total(loss, f, y, mean)
         s = dloss(loss, f, y, v)
         if mean:
             s = s - log_n
-        pullback(kind, X, Z, a, v, alpha, scale, train_outer, GWt, Ga, C)
+        pullback(kind, Xt, Z, a, v, alpha, scale, GWt, Ga, Cs)
         if rule == 0:
             log_eta = base
         elif rule == 1:
